@@ -1,0 +1,81 @@
+"""microblog: a Jinja-free hypermedia microblogging site."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+
+from microblog import errors, security
+from microblog.config import DEV_SECRET_KEY, Config
+from microblog.extensions import babel, csrf, db, htmx, login_manager, migrate
+from microblog.models.types import utcnow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str | None:
+    """The user's language: best match of Accept-Language among the supported ones."""
+    from flask import current_app
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application; `config` is a Config instance (default: from the environment)."""
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config or Config(app.instance_path))
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
+        sys.exit(
+            "microblog: refusing to start with the development SECRET_KEY; "
+            "set SECRET_KEY in the environment or in .env (make run writes one for you)."
+        )
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from microblog import auth, cli, main
+
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(main.bp)
+    cli.init_app(app)
+
+    app.before_request(_record_last_seen)
+    app.after_request(_vary_on_language)
+    return app
+
+
+def _record_last_seen() -> None:
+    """Note that the user was here, writing at most once per LAST_SEEN_INTERVAL_SECONDS."""
+    if not current_user.is_authenticated:
+        return
+    from flask import current_app
+
+    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
+    if current_user.touch_last_seen(utcnow(), interval):
+        db.session.commit()
+
+
+def _vary_on_language(response):
+    response.vary.add("Accept-Language")
+    return response

@@ -1,0 +1,90 @@
+"""Account forms, validated on the server with messages shown next to each field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.fields import EmailField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
+
+from microblog.models import User
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+PASSWORD_MIN_LENGTH = 8
+
+
+def strip(value: str | None) -> str | None:
+    """Leading and trailing spaces are never meant (a pasted name, a phone keyboard)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def username_validators() -> list:
+    """The rules a username follows, at registration and when it is changed."""
+    return [
+        DataRequired(message=_l("Please choose a username.")),
+        Length(min=2, max=64, message=_l("A username has 2 to 64 characters.")),
+        Regexp(
+            USERNAME_PATTERN,
+            message=_l("Use only letters, digits, dots, dashes and underscores."),
+        ),
+    ]
+
+
+def password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation, with the same rules everywhere."""
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Please choose a password.")),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=128,
+                message=_l("A password has %(min)d to %(max)d characters."),
+            ),
+        ],
+    )
+    password2 = PasswordField(
+        _l("Repeat password"),
+        validators=[
+            DataRequired(message=_l("Please repeat the password.")),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+    )
+    return password, password2
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(message=_l("Please enter your username."))],
+        filters=[strip],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
+    )
+    remember_me = BooleanField(_l("Remember me"))
+
+
+class RegistrationForm(FlaskForm):
+    username = StringField(_l("Username"), validators=username_validators(), filters=[strip])
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Please enter your email address.")),
+            Length(max=120, message=_l("An email address has at most %(max)d characters.")),
+            Email(
+                message=_l("This does not look like an email address."), check_deliverability=False
+            ),
+        ],
+    )
+    password, password2 = password_fields()
+
+    def validate_username(self, field: StringField) -> None:
+        if User.username_taken(field.data):
+            raise ValidationError(_l("This username is taken. Please choose another one."))
+
+    def validate_email(self, field: EmailField) -> None:
+        if User.email_taken(field.data):
+            raise ValidationError(_l("An account with this email address already exists."))

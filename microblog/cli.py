@@ -1,0 +1,236 @@
+"""Command-line tools: `flask seed …` for demo and benchmark data, `flask translate …`."""
+
+from __future__ import annotations
+
+import csv
+from contextlib import chdir
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, insert, select
+from werkzeug.security import generate_password_hash
+
+from microblog.extensions import db
+from microblog.models import Post, User, followers
+from microblog.models.types import utcnow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BATCH = 5000
+# Benchmark users all have known passwords (pw-<username>); hashing 10,000 of them with the
+# production scrypt cost would take minutes, so the loader uses a cheap PBKDF2 instead.
+LOADER_HASH_METHOD = "pbkdf2:sha256:1000"
+
+DEMO_USERS = [
+    ("susan", "I write about gardens, bicycles and the occasional recipe."),
+    ("miguel", "Flask, htmx and too much coffee."),
+    ("ana", "Photographer. Hablo español y un poco de inglés."),
+]
+DEMO_POSTS = [
+    ("susan", "The tomatoes finally turned red. Summer has officially begun!", "en"),
+    ("miguel", "Building a site with htmx: small fragments, no build step.", "en"),
+    ("ana", "Hoy la luz de la tarde era perfecta para fotografiar el puerto.", "es"),
+    ("susan", "Cycled 40 km today & only got lost twice.", "en"),
+    ("miguel", "Reminder: every form should still work with JavaScript off.", "en"),
+    ("ana", "New photo series coming soon. Stay tuned!", "en"),
+]
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - demo accounts, printed by make run
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@click.group(cls=AppGroup)
+def seed() -> None:
+    """Load demo or benchmark data."""
+
+
+@seed.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(if_empty: bool) -> None:
+    """A few users who follow each other, with some posts."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("The database already has users; no demo data added.")
+            return
+        raise click.ClickException("the database already has users; demo data not added")
+    users = {}
+    for username, about in DEMO_USERS:
+        user = User(username=username, email=f"{username}@example.com", about_me=about)
+        user.set_password(DEMO_PASSWORD)
+        users[username] = user
+        db.session.add(user)
+    db.session.flush()
+    users["susan"].follow(users["miguel"])
+    users["miguel"].follow(users["susan"])
+    users["ana"].follow(users["susan"])
+    start = utcnow() - timedelta(hours=len(DEMO_POSTS))
+    for hours, (username, body, language) in enumerate(DEMO_POSTS):
+        db.session.add(
+            Post(
+                body=body,
+                author=users[username],
+                language=language,
+                timestamp=start + timedelta(hours=hours, minutes=7 * hours),
+            )
+        )
+    db.session.commit()
+    names = ", ".join(users)
+    click.echo(f"Demo data added. Log in as {names} with the password '{DEMO_PASSWORD}'.")
+
+
+def _rows(path: Path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _insert_batches(table, rows) -> int:
+    count = 0
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            db.session.execute(insert(table), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(table), batch)
+        count += len(batch)
+    return count
+
+
+@seed.command("load-csv")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def seed_load_csv(directory: Path) -> None:
+    """Load users.csv, follows.csv and posts.csv (see shared/bench/README.md) into an empty
+    database. Every user's password is pw-<username>."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise click.ClickException("the database already has users; load into an empty one")
+    now = utcnow()
+
+    def users():
+        for row in _rows(directory / "users.csv"):
+            username = row["username"]
+            yield {
+                "id": int(row["id"]),
+                "username": username,
+                "username_key": username.lower(),
+                "email": row["email"].lower(),
+                "password_hash": generate_password_hash(
+                    f"pw-{username}", method=LOADER_HASH_METHOD
+                ),
+                "about_me": row["about_me"] or None,
+                "last_seen": _parse_time(row["last_seen"]),
+                "created": now,
+            }
+
+    def follows():
+        for row in _rows(directory / "follows.csv"):
+            yield {"follower_id": int(row["follower_id"]), "followed_id": int(row["followed_id"])}
+
+    def posts():
+        for row in _rows(directory / "posts.csv"):
+            yield {
+                "id": int(row["id"]),
+                "user_id": int(row["user_id"]),
+                "body": row["body"],
+                "timestamp": _parse_time(row["timestamp"]),
+                "language": row["language"] or None,
+            }
+
+    n_users = _insert_batches(User.__table__, users())
+    n_follows = _insert_batches(followers, follows())
+    n_posts = _insert_batches(Post.__table__, posts())
+    db.session.commit()
+    _reset_sequences()
+    click.echo(f"Loaded {n_users} users, {n_follows} follows and {n_posts} posts.")
+
+
+def _reset_sequences() -> None:
+    """After inserting explicit ids, PostgreSQL's sequences must continue past them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for model in (User, Post):
+        table = model.__table__
+        sequence = func.pg_get_serial_sequence(f'"{table.name}"', "id")
+        db.session.execute(select(func.setval(sequence, func.coalesce(func.max(table.c.id), 1))))
+    db.session.commit()
+
+
+@click.group(cls=AppGroup)
+def translate() -> None:
+    """Translation and localization commands (wrapping pybabel)."""
+
+
+def _pybabel(*args: str) -> None:
+    if CommandLineInterface().run(["pybabel", "-q", *args]):
+        raise click.ClickException(f"pybabel {args[0]} failed")
+
+
+def _extract(pot: Path) -> None:
+    """Extract the messages into `pot`, with source references relative to the project."""
+    with chdir(PROJECT_ROOT):
+        _extract_here(pot)
+
+
+def _extract_here(pot: Path) -> None:
+    _pybabel(
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "-k",
+        "lazy_ngettext:1,2",
+        "--add-comments=TRANSLATORS:",
+        "--sort-by-file",
+        "--no-wrap",
+        "--project=microblog",
+        "-o",
+        str(pot),
+        ".",
+    )
+
+
+@translate.command("init")
+@click.argument("language")
+def translate_init(language: str) -> None:
+    """Start a catalog for a new language."""
+    pot = PROJECT_ROOT / "messages.pot"
+    _extract(pot)
+    _pybabel("init", "-i", str(pot), "-d", str(PROJECT_ROOT / "translations"), "-l", language)
+    pot.unlink()
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Bring every catalog up to date with the strings in the code."""
+    pot = PROJECT_ROOT / "messages.pot"
+    _extract(pot)
+    _pybabel(
+        "update",
+        "-i",
+        str(pot),
+        "-d",
+        str(PROJECT_ROOT / "translations"),
+        "--no-wrap",
+        "--ignore-obsolete",
+    )
+    pot.unlink()
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogs to the .mo files the app reads."""
+    _pybabel("compile", "-d", str(PROJECT_ROOT / "translations"), "--statistics")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(translate)

@@ -1,0 +1,69 @@
+"""Configuration read from environment variables (and a `.env` file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Give a database URL the driver this project installs (psycopg 3, PyMySQL)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("mysql://") or url.startswith("mariadb://"):
+        return "mysql+pymysql://" + url.split("://", 1)[1]
+    return url
+
+
+class Config:
+    """Settings for a real deployment; every value can come from the environment."""
+
+    def __init__(self, instance_path: str | os.PathLike[str] | None = None) -> None:
+        load_dotenv(Path.cwd() / ".env")
+        instance = Path(instance_path or Path.cwd() / "instance")
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'microblog.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "25"))
+        self.AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local")
+        self.LANGUAGES = ["en", "es"]
+        self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.LAST_SEEN_INTERVAL_SECONDS = 60
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.MAX_CONTENT_LENGTH = 1024 * 1024
+        # Static files carry a content hash in their URL, so they can be cached for a year.
+        self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database and cheap password hashes."""
+
+    def __init__(self, database_url: str = "sqlite://", **overrides: object) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(database_url)
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
+        self.SERVER_NAME = "localhost"
+        for key, value in overrides.items():
+            setattr(self, key, value)

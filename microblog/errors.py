@@ -1,0 +1,72 @@
+"""Error responses: a full page for browsers, an alert fragment for htmx."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from microblog.extensions import db
+from microblog.responses import render
+from templates.errors import error_alert, error_page
+
+
+def _texts(code: int) -> tuple[str, str]:
+    texts = {
+        400: (_("Bad request"), _("The request could not be understood. Please try again.")),
+        403: (_("Forbidden"), _("You are not allowed to do that.")),
+        404: (_("Page not found"), _("There is nothing at this address.")),
+        405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
+        413: (_("Too large"), _("What you sent is larger than this site accepts.")),
+        429: (_("Too many requests"), _("Please wait a moment before trying again.")),
+        500: (
+            _("Something went wrong"),
+            _("An unexpected error happened. It has been logged; please try again later."),
+        ),
+    }
+    return texts.get(code, (_("Error"), _("The request could not be completed.")))
+
+
+def error_response(code: int, *, message: str | None = None) -> Response:
+    title, default_message = _texts(code)
+    text = message or default_message
+    return render(
+        error_alert(title=title, message=text),
+        page_content=error_page(title=title, message=text),
+        page_title=title,
+        status=code,
+    )
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    code = error.code or 500
+    response = error_response(code)
+    if code == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_csrf_error(_error: CSRFError) -> Response:
+    return error_response(
+        400,
+        message=_(
+            "Your session expired or the form was tampered with. Reload the page and try again."
+        ),
+    )
+
+
+def handle_unexpected_error(error: Exception) -> Response:
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error: %s", error)
+    return error_response(InternalServerError.code)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,213 @@
+"""Views for timelines, posting, profiles and following."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from htpy import Element
+from sqlalchemy import Select
+
+from microblog.errors import error_response
+from microblog.extensions import db
+from microblog.main import bp
+from microblog.main.forms import EditProfileForm, PostForm
+from microblog.models import Page, Post, User, paginate
+from microblog.responses import announce, render, wants_fragment
+from microblog.services.avatars import identicon_svg
+from templates.posts import explore_page, home_page, new_post_oob, post_form, posts_section
+from templates.users import (
+    edit_profile_page,
+    follow_button,
+    follow_counts,
+    profile_header,
+    profile_page,
+)
+
+
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int)
+    if page is None or page < 1:
+        abort(404)
+    return page
+
+
+def _load_page(query: Select[tuple[Post]]) -> Page:
+    """The requested page of `query`; a page past the last one is a 404 (an empty first page
+    is an empty timeline, not an error)."""
+    number = _page_number()
+    page = paginate(query, page=number, per_page=current_app.config["POSTS_PER_PAGE"])
+    if page.is_empty and number > 1:
+        abort(404)
+    if wants_fragment():
+        announce(_("Page %(number)d", number=number))
+    return page
+
+
+def _posts(
+    query: Select[tuple[Post]], *, heading: str, empty_text: str, url_for_page: Callable[[int], str]
+) -> Element:
+    return posts_section(
+        page=_load_page(query),
+        heading=heading,
+        empty_text=empty_text,
+        url_for_page=url_for_page,
+        focus=wants_fragment(),
+    )
+
+
+def _home_posts() -> Element:
+    return _posts(
+        Post.timeline_for(current_user),
+        heading=_("Your timeline"),
+        empty_text=_("No posts yet. Write one, or follow people from Explore."),
+        url_for_page=lambda number: url_for("main.index", page=number),
+    )
+
+
+@bp.route("/index", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index() -> Response:
+    """The home timeline (your posts and those you follow) and the form to post."""
+    form = PostForm()
+    if form.validate_on_submit():
+        post = Post(body=form.post.data, author=current_user)
+        db.session.add(post)
+        db.session.commit()
+        if wants_fragment():
+            # The post appearing at the top of the list is the visible confirmation.
+            announce(_("Post published."))
+            return render(
+                post_form(PostForm(formdata=None), focus=True),
+                page_title=_("Home"),
+                oob=[new_post_oob(post)],
+            )
+        flash(_("Your post is now live!"), "success")
+        return redirect(url_for("main.index"), 303)
+    if request.method == "POST":
+        if wants_fragment():
+            return render(post_form(form, focus=True), page_title=_("Home"), status=422)
+        status = 422
+    else:
+        status = 200
+    posts = _home_posts()
+    return render(
+        posts,
+        page_content=home_page(username=current_user.username, form_=form, posts=posts),
+        page_title=_("Home"),
+        status=status,
+    )
+
+
+@bp.route("/explore")
+def explore() -> Response:
+    """Everyone's posts, newest first."""
+    posts = _posts(
+        Post.explore(),
+        heading=_("Latest posts"),
+        empty_text=_("Nobody has posted yet."),
+        url_for_page=lambda number: url_for("main.explore", page=number),
+    )
+    return render(posts, page_content=explore_page(posts=posts), page_title=_("Explore"))
+
+
+@bp.route("/user/<username>")
+def user(username: str) -> Response:
+    """A profile: who they are, their counts, their posts, and a follow button."""
+    profile = User.by_username(username) or abort(404)
+    if profile.username != username and request.method == "GET" and not wants_fragment():
+        return redirect(url_for("main.user", username=profile.username, **request.args), 308)
+    viewer = current_user if current_user.is_authenticated else None
+    stats = profile.follow_stats(viewer)
+    posts = _posts(
+        Post.by_author(profile),
+        heading=_("Posts"),
+        empty_text=_("%(username)s has not posted yet.", username=profile.username),
+        url_for_page=lambda number: url_for("main.user", username=profile.username, page=number),
+    )
+    header = profile_header(
+        user=profile,
+        stats=stats,
+        last_seen=profile.last_seen,
+        is_self=viewer is not None and viewer.id == profile.id,
+        can_follow=viewer is not None,
+    )
+    return render(
+        posts, page_content=profile_page(header=header, posts=posts), page_title=profile.username
+    )
+
+
+@bp.route("/edit_profile", methods=["GET", "POST"])
+@login_required
+def edit_profile() -> Response:
+    """Change your username and about me."""
+    form = EditProfileForm(current_user)
+    if form.validate_on_submit():
+        current_user.username = form.username.data
+        current_user.about_me = form.about_me.data or None
+        db.session.commit()
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("main.user", username=current_user.username), 303)
+    if request.method == "GET":
+        form.username.data = current_user.username
+        form.about_me.data = current_user.about_me
+    status = 422 if request.method == "POST" else 200
+    return render(edit_profile_page(form), page_title=_("Edit your profile"), status=status)
+
+
+def _follow_change(username: str, *, follow: bool) -> Response:
+    """Follow or unfollow; the button swaps itself and the counts update out of band."""
+    target = User.by_username(username)
+    if target is None:
+        return error_response(
+            404, message=_("There is no user called %(username)s.", username=username)
+        )
+    if target.id == current_user.id:
+        message = _("You cannot follow yourself.") if follow else _("You cannot unfollow yourself.")
+        if wants_fragment():
+            return error_response(400, message=message)
+        flash(message, "error")
+        return redirect(url_for("main.user", username=target.username), 303)
+    if follow:
+        current_user.follow(target)
+        flash(_("You are following %(username)s.", username=target.username), "success")
+    else:
+        current_user.unfollow(target)
+        flash(_("You are not following %(username)s anymore.", username=target.username), "info")
+    db.session.commit()
+    if not wants_fragment():
+        return redirect(url_for("main.user", username=target.username), 303)
+    stats = target.follow_stats(current_user)
+    return render(
+        follow_button(user=target, following=stats.followed_by_viewer),
+        page_title=target.username,
+        oob=[follow_counts(user=target, stats=stats, oob=True)],
+    )
+
+
+@bp.route("/follow/<username>", methods=["POST"])
+@login_required
+def follow(username: str) -> Response:
+    """Follow a user."""
+    return _follow_change(username, follow=True)
+
+
+@bp.route("/unfollow/<username>", methods=["POST"])
+@login_required
+def unfollow(username: str) -> Response:
+    """Stop following a user."""
+    return _follow_change(username, follow=False)
+
+
+@bp.route("/avatar/<int:user_id>")
+def avatar(user_id: int) -> Response:
+    """A user's identicon; it never changes, so browsers and proxies may keep it."""
+    response = current_app.response_class(
+        identicon_svg(f"user:{user_id}"), mimetype="image/svg+xml"
+    )
+    response.headers["Cache-Control"] = "public, max-age=604800, immutable"
+    response.add_etag()
+    return response.make_conditional(request)

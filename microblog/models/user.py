@@ -1,0 +1,183 @@
+"""Users, their passwords and who follows whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, func, insert, select
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from microblog.extensions import db
+from microblog.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from microblog.models.post import Post
+
+followers = Table(
+    "followers",
+    db.metadata,
+    Column("follower_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves "whom does X follow"; this index serves "who follows X".
+    Column(
+        "followed_id",
+        Integer,
+        ForeignKey("user.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+@cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash("not a real password", method=method)
+
+
+def _dummy_hash() -> str:
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@dataclass(frozen=True)
+class FollowStats:
+    """What a profile shows about a user's connections, loaded in one query."""
+
+    followers: int
+    following: int
+    posts: int
+    followed_by_viewer: bool
+
+
+class User(UserMixin, db.Model):
+    """Someone with an account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    # Lower-cased copies keep usernames and emails unique whatever their case, with a plain
+    # unique index that SQLite, PostgreSQL and MariaDB all enforce the same way.
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    about_me: Mapped[str | None] = mapped_column(String(140))
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    @validates("username")
+    def _keep_username_key(self, _key: str, username: str) -> str:
+        self.username_key = username.lower()
+        return username
+
+    @validates("email")
+    def _normalize_email(self, _key: str, email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        """The user with this username, whatever its case."""
+        return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
+
+    @classmethod
+    def username_taken(cls, username: str, *, except_user: User | None = None) -> bool:
+        """Whether another account already uses this username (ignoring case)."""
+        found = cls.by_username(username)
+        return found is not None and (except_user is None or found.id != except_user.id)
+
+    @classmethod
+    def email_taken(cls, email: str) -> bool:
+        """Whether an account already uses this email address (ignoring case)."""
+        query = select(cls.id).where(cls.email == email.strip().lower())
+        return db.session.scalar(query) is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    @classmethod
+    def authenticate(cls, username: str, password: str) -> User | None:
+        """The user with these credentials, or None. An unknown username costs the same
+        password check as a known one, so timing does not tell which usernames exist."""
+        user = cls.by_username(username)
+        if user is None:
+            check_password_hash(_dummy_hash(), password)
+            return None
+        return user if user.check_password(password) else None
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def is_following(self, user: User) -> bool:
+        query = select(followers.c.follower_id).where(
+            followers.c.follower_id == self.id, followers.c.followed_id == user.id
+        )
+        return db.session.scalar(query) is not None
+
+    def follow(self, user: User) -> bool:
+        """Start following `user`; False when already following. The caller commits."""
+        if user.id == self.id:
+            raise ValueError("a user cannot follow themselves")
+        if self.is_following(user):
+            return False
+        db.session.execute(insert(followers).values(follower_id=self.id, followed_id=user.id))
+        return True
+
+    def unfollow(self, user: User) -> bool:
+        """Stop following `user`; False when not following. The caller commits."""
+        result = db.session.execute(
+            delete(followers).where(
+                followers.c.follower_id == self.id, followers.c.followed_id == user.id
+            )
+        )
+        return bool(result.rowcount)
+
+    def follow_stats(self, viewer: User | None = None) -> FollowStats:
+        """Follower, following and post counts, and whether `viewer` follows this user."""
+        from microblog.models.post import Post
+
+        follower_count = (
+            select(func.count()).select_from(followers).where(followers.c.followed_id == self.id)
+        )
+        following_count = (
+            select(func.count()).select_from(followers).where(followers.c.follower_id == self.id)
+        )
+        post_count = select(func.count()).select_from(Post).where(Post.user_id == self.id)
+        viewer_follows = (
+            select(func.count())
+            .select_from(followers)
+            .where(followers.c.follower_id == (viewer.id if viewer else -1))
+            .where(followers.c.followed_id == self.id)
+        )
+        row = db.session.execute(
+            select(
+                follower_count.scalar_subquery(),
+                following_count.scalar_subquery(),
+                post_count.scalar_subquery(),
+                viewer_follows.scalar_subquery(),
+            )
+        ).one()
+        return FollowStats(
+            followers=row[0], following=row[1], posts=row[2], followed_by_viewer=bool(row[3])
+        )
+
+    def follower_count(self) -> int:
+        query = (
+            select(func.count()).select_from(followers).where(followers.c.followed_id == self.id)
+        )
+        return db.session.scalar(query) or 0
+
+    def touch_last_seen(self, now: datetime, interval: timedelta) -> bool:
+        """Record activity, at most once per `interval`; True when a write is due."""
+        if self.last_seen is not None and now - self.last_seen < interval:
+            return False
+        self.last_seen = now
+        return True

@@ -1,0 +1,1 @@
+"""Work that is not a view: avatars, and later search, translation, email and jobs."""

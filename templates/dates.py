@@ -1,0 +1,23 @@
+"""Dates shown to readers: relative text inside a machine-readable <time> element."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import format_datetime, format_timedelta
+from htpy import Element, time
+
+# Older than this, a date reads better as a date than as "5 months ago".
+RELATIVE_LIMIT = timedelta(days=7)
+
+
+def timestamp(moment: datetime, *, now: datetime | None = None) -> Element:
+    """`<time datetime="ISO" title="full date">3 minutes ago</time>`."""
+    now = now or datetime.now(UTC)
+    if now - moment < RELATIVE_LIMIT:
+        # A post made this very second (or stamped by a clock slightly ahead) is "1 second ago".
+        delta = min(moment - now, timedelta(seconds=-1))
+        text = format_timedelta(delta, add_direction=True, threshold=1.0)
+    else:
+        text = format_datetime(moment, "medium")
+    return time(datetime=moment.isoformat(), title=format_datetime(moment, "full"))[text]

@@ -1,0 +1,19 @@
+"""Error pages (full page) and error alerts (htmx fragment swapped into #alerts)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from htpy import Element, a, div, h1, p, strong
+
+
+def error_page(*, title: str, message: str) -> Element:
+    return div(".narrow.error-page")[
+        h1[title],
+        p[message],
+        p[a(href=url_for("main.index"))[_("Back to the home page")]],
+    ]
+
+
+def error_alert(*, title: str, message: str) -> Element:
+    return div(".alert", role="alert")[strong[title], " ", message]

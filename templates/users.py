@@ -1,0 +1,103 @@
+"""Profiles: the profile header, follower counts, the follow button, the edit form."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from htpy import Element, Node, a, button, dd, div, dl, dt, form, h1, p, section
+from wtforms import Form
+
+from templates.avatars import avatar
+from templates.dates import timestamp
+from templates.forms import csrf_input, field, form_errors
+from templates.hx import hx_form
+
+
+class ProfileUser(Protocol):
+    id: int
+    username: str
+    email: str
+    about_me: str | None
+
+
+class Stats(Protocol):
+    followers: int
+    following: int
+    posts: int
+    followed_by_viewer: bool
+
+
+def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Element:
+    """Follower and following counts; htmx replaces it out of band after (un)following."""
+    return p(
+        ".follow-counts",
+        id=f"follow-counts-{user.id}",
+        hx_swap_oob="true" if oob else None,
+    )[
+        ngettext("%(num)d follower", "%(num)d followers", stats.followers),
+        " · ",
+        ngettext("following %(num)d user", "following %(num)d users", stats.following),
+        " · ",
+        ngettext("%(num)d post", "%(num)d posts", stats.posts),
+    ]
+
+
+def follow_button(*, user: ProfileUser, following: bool) -> Element:
+    """A form with only the CSRF token and a button that says what it will do."""
+    if following:
+        action, text = url_for("main.unfollow", username=user.username), _("Unfollow")
+    else:
+        action, text = url_for("main.follow", username=user.username), _("Follow")
+    return form(".follow-form", id=f"follow-form-{user.id}", **hx_form(action))[
+        csrf_input(),
+        button(type="submit", class_="secondary" if following else None)[text],
+    ]
+
+
+def profile_header(
+    *, user: ProfileUser, stats: Stats, last_seen, is_self: bool, can_follow: bool
+) -> Element:
+    """Avatar, name, about me, last seen, counts, and what the viewer can do here."""
+    if is_self:
+        action: Node = a(".button", href=url_for("main.edit_profile"))[_("Edit your profile")]
+    elif can_follow:
+        action = follow_button(user=user, following=stats.followed_by_viewer)
+    else:
+        action = None
+    return section(".profile", aria_labelledby="profile-name")[
+        avatar(user, size=128, alt=""),
+        div(".profile-main")[
+            h1("#profile-name")[user.username],
+            p(".about-me")[user.about_me] if user.about_me else None,
+            dl(".profile-facts")[
+                dt[_("Last seen")],
+                dd[timestamp(last_seen)],
+            ],
+            follow_counts(user=user, stats=stats),
+            action,
+        ],
+    ]
+
+
+def edit_profile_page(form_: Form) -> Element:
+    return div(".narrow")[
+        h1[_("Edit your profile")],
+        form(action=url_for("main.edit_profile"), method="post")[
+            csrf_input(),
+            form_errors(form_),
+            field(form_.username, autocomplete="username"),
+            field(
+                form_.about_me,
+                hint=_("Up to %(max)d characters.", max=form_.about_me.flags.maxlength),
+                rows=4,
+            ),
+            button(type="submit")[_("Save")],
+        ],
+    ]
+
+
+def profile_page(*, header: Element, posts: Element) -> Element:
+    return div[header, posts]

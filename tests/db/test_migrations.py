@@ -1,0 +1,25 @@
+"""The migrations build exactly the schema the models describe, on every database."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from microblog.extensions import db
+from tests.conftest import reset_schema
+
+
+def test_migrations_match_the_models_and_downgrade_cleanly(app):
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                differences = compare_metadata(context, db.metadata)
+            assert differences == []
+            downgrade(revision="base")
+            tables = set(sa.inspect(db.engine).get_table_names())
+            assert tables <= {"alembic_version"}
+        finally:
+            reset_schema(app)

@@ -1,0 +1,45 @@
+"""A page costs a fixed, small number of SQL queries whatever its length."""
+
+import pytest
+
+from tests.conftest import count_queries
+
+MAX_QUERIES = 5
+
+
+@pytest.fixture
+def busy_site(browser, make_user, make_posts, follow):
+    make_user("susan")
+    for n in range(6):
+        name = f"author{n}"
+        make_user(name)
+        follow("susan", name)
+        make_posts(name, 6)
+    make_posts("susan", 6)
+    browser.login("susan")
+    browser.get("/")  # settle last_seen so it is not written during the measured requests
+    return browser
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/index?page=2", "/explore", "/explore?page=2", "/user/author1", "/user/susan"]
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_pages_issue_a_fixed_small_number_of_queries(app, busy_site, url, htmx):
+    with count_queries(app) as few_posts_statements:
+        assert busy_site.get(url, htmx=htmx).status_code == 200
+    app.config["POSTS_PER_PAGE"] = 10
+    with count_queries(app) as more_posts_statements:
+        assert busy_site.get(url, htmx=htmx).status_code == 200
+    assert len(few_posts_statements) <= MAX_QUERIES, few_posts_statements
+    assert len(more_posts_statements) == len(few_posts_statements)
+
+
+def test_a_plain_get_writes_nothing(app, busy_site):
+    with count_queries(app) as statements:
+        for url in ("/", "/explore", "/user/author1"):
+            busy_site.get(url)
+    writes = [
+        s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
