@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from flask import url_for
@@ -21,6 +22,7 @@ class ProfileUser(Protocol):
     username: str
     email: str
     about_me: str | None
+    last_seen: datetime
 
 
 class Stats(Protocol):
@@ -57,9 +59,7 @@ def follow_button(*, user: ProfileUser, following: bool) -> Element:
     ]
 
 
-def profile_header(
-    *, user: ProfileUser, stats: Stats, last_seen, is_self: bool, can_follow: bool
-) -> Element:
+def profile_header(*, user: ProfileUser, stats: Stats, is_self: bool, can_follow: bool) -> Element:
     """Avatar, name, about me, last seen, counts, and what the viewer can do here."""
     if is_self:
         action: Node = a(".button", href=url_for("main.edit_profile"))[_("Edit your profile")]
@@ -74,7 +74,7 @@ def profile_header(
             p(".about-me")[user.about_me] if user.about_me else None,
             dl(".profile-facts")[
                 dt[_("Last seen")],
-                dd[timestamp(last_seen)],
+                dd[timestamp(user.last_seen)],
             ],
             follow_counts(user=user, stats=stats),
             action,

@@ -131,7 +131,6 @@ def user(username: str) -> Response:
     header = profile_header(
         user=profile,
         stats=stats,
-        last_seen=profile.last_seen,
         is_self=viewer is not None and viewer.id == profile.id,
         can_follow=viewer is not None,
     )

@@ -169,12 +169,6 @@ class User(UserMixin, db.Model):
             followers=row[0], following=row[1], posts=row[2], followed_by_viewer=bool(row[3])
         )
 
-    def follower_count(self) -> int:
-        query = (
-            select(func.count()).select_from(followers).where(followers.c.followed_id == self.id)
-        )
-        return db.session.scalar(query) or 0
-
     def touch_last_seen(self, now: datetime, interval: timedelta) -> bool:
         """Record activity, at most once per `interval`; True when a write is due."""
         if self.last_seen is not None and now - self.last_seen < interval:
