@@ -40,7 +40,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "25"))
         self.AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local")
-        self.LANGUAGES = ["en", "es"]
+        # The languages the site speaks (codes of translations/<code>/), English first.
+        self.LANGUAGES = ["en", "es", "de"]
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.LAST_SEEN_INTERVAL_SECONDS = 60
         self.WTF_CSRF_TIME_LIMIT = None
