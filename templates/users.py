@@ -82,7 +82,8 @@ def profile_header(
     ]
 
 
-def edit_profile_page(form_: Form) -> Element:
+def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
+    """The profile form; the hint under the time zone says which one dates use now."""
     return div(".narrow")[
         h1[_("Edit your profile")],
         form(action=url_for("main.edit_profile"), method="post")[
@@ -93,6 +94,15 @@ def edit_profile_page(form_: Form) -> Element:
                 form_.about_me,
                 hint=_("Up to %(max)d characters.", max=form_.about_me.flags.maxlength),
                 rows=4,
+            ),
+            field(form_.language),
+            field(
+                form_.timezone,
+                # TRANSLATORS: %(timezone)s is a time zone's IANA name, e.g. Europe/Madrid.
+                hint=_(
+                    "Dates on this site are shown in the time zone %(timezone)s.",
+                    timezone=timezone_in_use,
+                ),
             ),
             button(type="submit")[_("Save")],
         ],
