@@ -13,6 +13,11 @@ from htpy import Element, time
 RELATIVE_LIMIT = timedelta(days=7)
 
 
+def is_recent(moment: datetime, *, now: datetime) -> bool:
+    """Whether `moment` is shown as relative text ("3 minutes ago") rather than a date."""
+    return now - moment < RELATIVE_LIMIT
+
+
 def timestamp(moment: datetime, *, now: datetime | None = None) -> Element:
     """`<time datetime="ISO" title="full date in the reader's timezone">3 minutes ago</time>`.
 
@@ -20,7 +25,7 @@ def timestamp(moment: datetime, *, now: datetime | None = None) -> Element:
     costs two Babel calls per post; pass `now` once per list.
     """
     now = now or datetime.now(UTC)
-    if now - moment < RELATIVE_LIMIT:
+    if is_recent(moment, now=now):
         # A post made this very second (or stamped by a clock slightly ahead) is "1 second ago".
         delta = min(moment - now, timedelta(seconds=-1))
         text = format_timedelta(delta, add_direction=True, threshold=1.0)
