@@ -21,9 +21,9 @@ def html_pages(app) -> list[str]:
     """Every page reachable by GET without parameters, and two profiles."""
     urls = ["/user/susan", "/user/john", "/user/nobody"]
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
-            if not rule.endpoint.startswith("api."):
-                urls.append(rule.rule)
+        html_endpoint = rule.endpoint != "static" and not rule.endpoint.startswith("api.")
+        if "GET" in rule.methods and not rule.arguments and html_endpoint:
+            urls.append(rule.rule)
     return urls
 
 
