@@ -12,6 +12,11 @@ from wtforms import Form
 from templates.forms import csrf_input, field, form_errors
 
 
+def html_lang(code: str) -> str:
+    """A Babel locale code as HTML's lang attribute wants it: pt_BR → pt-BR."""
+    return code.replace("_", "-")
+
+
 def language_picker(*, current: str, languages: Sequence[tuple[str, str]], back_to: str) -> Element:
     """A plain form (no JavaScript needed): each language named in itself, with its `lang`."""
     return form(".language-picker", action=url_for("i18n.set_language"), method="post")[
@@ -21,7 +26,7 @@ def language_picker(*, current: str, languages: Sequence[tuple[str, str]], back_
         label(for_="footer-language")[_("Language")],
         select("#footer-language", name="language")[
             (
-                option(value=code, lang=code, selected=code == current)[name]
+                option(value=code, lang=html_lang(code), selected=code == current)[name]
                 for code, name in languages
             )
         ],

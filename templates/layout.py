@@ -35,7 +35,7 @@ from htpy import (
 
 from templates.assets import asset_url
 from templates.forms import csrf_input
-from templates.languages import language_picker
+from templates.languages import html_lang, language_picker
 
 # Read by htmx from <meta name="htmx-config">. 422 swaps the re-rendered form into itself;
 # other errors go to #alerts; nothing is evaluated, and history misses reload the full page.
@@ -131,7 +131,7 @@ def page(
     footer's language picker, which comes back to `back_to`."""
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
-    return html(lang=locale)[
+    return html(lang=html_lang(locale))[
         head[
             meta(charset="utf-8"),
             meta(name="viewport", content="width=device-width, initial-scale=1"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytz
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,17 +12,29 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from microblog.locales import language_name, timezone_names
+from templates.languages import html_lang
 
-# Regions of the IANA database that hold the zones people live in; the rest are aliases
-# ("US/Pacific", "Etc/GMT+5") that are still accepted when typed into a request.
-REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe")
-REGIONS += ("Indian", "Pacific")
+# Regions of the IANA database that hold the zones people live in. The list offers pytz's
+# "common" zones there; old aliases ("US/Pacific", "Africa/Asmera") are still accepted.
+REGIONS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
 
 
 def language_choices() -> list[SelectChoice]:
     """Every language of the site, named in itself and marked with its own `lang`."""
     return [
-        SelectChoice(code, language_name(code), render_kw={"lang": code})
+        SelectChoice(code, language_name(code), render_kw={"lang": html_lang(code)})
         for code in current_app.config["LANGUAGES"]
     ]
 
@@ -30,7 +43,7 @@ def language_choices() -> list[SelectChoice]:
 def _timezone_options() -> tuple[tuple[str, str, str], ...]:
     """(IANA name, city as shown, region) for the zones offered in a list, by region."""
     options = []
-    for name in sorted(timezone_names()):
+    for name in sorted(timezone_names() & set(pytz.common_timezones)):
         region, _, city = name.partition("/")
         if region in REGIONS and city:
             options.append((name, city.replace("_", " ").replace("/", " / "), region))
