@@ -129,6 +129,7 @@ def page(
 ) -> Element:
     """A complete HTML document around `content`; `languages` (code, name) fill the
     footer's language picker, which comes back to `back_to`."""
+    # TRANSLATORS: the site's name, in the header and in every page title.
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
     return html(lang=html_lang(locale))[

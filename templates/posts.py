@@ -109,6 +109,7 @@ def pager(*, page: PageView, url_for_page: Callable[[int], str]) -> Node:
     if page.has_next:
         url = url_for_page(page.number + 1)
         older = a(rel="next", **hx_link(url, target="#posts"))[_("Older posts")]
+    # TRANSLATORS: the name screen readers give the newer / older posts navigation.
     return nav(".pager", aria_label=_("Pages"))[
         span(".pager-prev")[newer],
         span(".pager-current")[_("Page %(number)d", number=page.number)],

@@ -39,6 +39,7 @@ def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Elem
     )[
         ngettext("%(num)d follower", "%(num)d followers", stats.followers),
         " · ",
+        # TRANSLATORS: on a profile, how many people this user follows.
         ngettext("following %(num)d user", "following %(num)d users", stats.following),
         " · ",
         ngettext("%(num)d post", "%(num)d posts", stats.posts),
@@ -73,6 +74,7 @@ def profile_header(
             h1("#profile-name")[user.username],
             p(".about-me")[user.about_me] if user.about_me else None,
             dl(".profile-facts")[
+                # TRANSLATORS: followed by a time, e.g. "3 minutes ago" or a date.
                 dt[_("Last seen")],
                 dd[timestamp(last_seen)],
             ],
