@@ -86,6 +86,8 @@ def remember_language(response: Response, code: str) -> None:
 
 def vary_on_language(response: Response) -> Response:
     """Pages depend on the reader's Accept-Language and on the language and timezone
-    cookies, so shared caches must keep one copy per combination."""
-    response.vary.update(("Accept-Language", "Cookie"))
+    cookies, so shared caches must keep one copy per combination. Static files and avatars
+    do not, and stay cacheable by everyone."""
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
     return response

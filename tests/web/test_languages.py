@@ -74,6 +74,15 @@ def test_accept_language_gives_that_language_on_every_page(app, browser, site, l
         assert {"Accept-Language", "Cookie"} <= set(response.vary), url
 
 
+def test_static_files_and_avatars_do_not_vary_with_language(browser, make_user):
+    user_id = make_user("susan")
+    for url in (f"/avatar/{user_id}", "/static/js/app.js"):
+        response = browser.get(url, headers={"Accept-Language": "de"})
+        assert response.status_code == 200
+        assert "Accept-Language" not in response.vary
+        response.close()
+
+
 def test_plural_forms_in_german(browser, make_user, make_posts, follow):
     susan_id = make_user("susan")
     make_user("john")
