@@ -21,6 +21,13 @@
 
   rememberTimezone();
 
+  // After htmx changed the address (e.g. turning a page of posts), the language picker in the
+  // footer should bring the reader back to the new address, not the one the page loaded with.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var back = document.querySelector(".language-picker input[name=next]");
+    if (back) back.value = location.pathname + location.search;
+  });
+
   function target(event) {
     return (event.detail && event.detail.target) || null;
   }
