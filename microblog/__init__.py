@@ -6,22 +6,16 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 from flask_login import current_user
 
 from microblog import errors, security
-from microblog.config import DEV_SECRET_KEY, Config
+from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import babel, csrf, db, htmx, login_manager, migrate
+from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def select_locale() -> str | None:
-    """The user's language: best match of Accept-Language among the supported ones."""
-    from flask import current_app
-
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -48,20 +42,22 @@ def create_app(config: object | None = None) -> Flask:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(PROJECT_ROOT / "translations"),
+        timezone_selector=select_timezone,
+        default_translation_directories=str(TRANSLATIONS),
     )
     login_manager.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
-    from microblog import auth, cli, main
+    from microblog import auth, cli, i18n, main
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(main.bp)
+    app.register_blueprint(i18n.bp)
     cli.init_app(app)
 
     app.before_request(_record_last_seen)
-    app.after_request(_vary_on_language)
+    app.after_request(vary_on_language)
     return app
 
 
@@ -74,8 +70,3 @@ def _record_last_seen() -> None:
     interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
     if current_user.touch_last_seen(utcnow(), interval):
         db.session.commit()
-
-
-def _vary_on_language(response):
-    response.vary.add("Accept-Language")
-    return response

@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
+from babel import Locale, UnknownLocaleError
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from microblog.config import TRANSLATIONS
 from microblog.extensions import db
 from microblog.models import Post, User, followers
 from microblog.models.types import utcnow
@@ -166,9 +169,29 @@ def translate() -> None:
     """Translation and localization commands (wrapping pybabel)."""
 
 
-def _pybabel(*args: str) -> None:
-    if CommandLineInterface().run(["pybabel", "-q", *args]):
+def _pybabel(*args: str, quiet: bool = True) -> None:
+    if CommandLineInterface().run(["pybabel", *(["-q"] if quiet else []), *args]):
         raise click.ClickException(f"pybabel {args[0]} failed")
+
+
+def _report(catalog_path: Path) -> None:
+    """Tell the translator what is left to do in one catalog."""
+    with catalog_path.open("rb") as handle:
+        catalog = read_po(handle)
+    messages = [message for message in catalog if message.id]
+    untranslated = sum(
+        1
+        for message in messages
+        if not all(message.string if isinstance(message.string, tuple) else [message.string])
+    )
+    fuzzy = sum(1 for message in messages if message.fuzzy)
+    name = catalog_path.relative_to(PROJECT_ROOT)
+    if untranslated or fuzzy:
+        click.echo(
+            f"{name}: {untranslated} untranslated, {fuzzy} fuzzy (to check) of {len(messages)}"
+        )
+    else:
+        click.echo(f"{name}: all {len(messages)} messages translated")
 
 
 def _extract(pot: Path) -> None:
@@ -201,11 +224,22 @@ def _extract_here(pot: Path) -> None:
 @translate.command("init")
 @click.argument("language")
 def translate_init(language: str) -> None:
-    """Start a catalog for a new language."""
+    """Start a catalog for a new language (a code such as fr or pt_BR)."""
+    catalog = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+    if catalog.exists():
+        raise click.ClickException(
+            f"{catalog.relative_to(PROJECT_ROOT)} exists already; "
+            "`flask translate update` brings it up to date"
+        )
+    try:
+        Locale.parse(language)
+    except (ValueError, UnknownLocaleError) as error:
+        raise click.ClickException(f"{language!r} is not a language code Babel knows") from error
     pot = PROJECT_ROOT / "messages.pot"
     _extract(pot)
-    _pybabel("init", "-i", str(pot), "-d", str(PROJECT_ROOT / "translations"), "-l", language)
+    _pybabel("init", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", language, "--no-wrap")
     pot.unlink()
+    click.echo(f"Created {catalog.relative_to(PROJECT_ROOT)}: translate it, then compile.")
 
 
 @translate.command("update")
@@ -218,17 +252,19 @@ def translate_update() -> None:
         "-i",
         str(pot),
         "-d",
-        str(PROJECT_ROOT / "translations"),
+        str(TRANSLATIONS),
         "--no-wrap",
         "--ignore-obsolete",
     )
     pot.unlink()
+    for catalog in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        _report(catalog)
 
 
 @translate.command("compile")
 def translate_compile() -> None:
     """Compile the catalogs to the .mo files the app reads."""
-    _pybabel("compile", "-d", str(PROJECT_ROOT / "translations"), "--statistics")
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics", quiet=False)
 
 
 def init_app(app: Flask) -> None:

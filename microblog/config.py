@@ -7,6 +7,9 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from microblog.locales import discover_languages
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
 
 
@@ -40,7 +43,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "25"))
         self.AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local")
-        self.LANGUAGES = ["en", "es"]
+        # English, and every language with a catalog in translations/ (es, de, …).
+        self.LANGUAGES = discover_languages(TRANSLATIONS)
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.LAST_SEEN_INTERVAL_SECONDS = 60
         self.WTF_CSRF_TIME_LIMIT = None

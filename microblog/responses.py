@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Response, g, get_flashed_messages, make_response, request
+from flask import Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
 from htpy import Node, fragment
 
+from microblog.locales import language_name
 from templates.layout import announcer_oob, flashes_oob, page
 
 
@@ -50,6 +51,8 @@ def render(
                 viewer=current_user,
                 current_path=request.path,
                 flashes=get_flashed_messages(with_categories=True),
+                languages=[(code, language_name(code)) for code in current_app.config["LANGUAGES"]],
+                back_to=request.full_path.rstrip("?"),
             )
         )
     response = make_response(body, status, headers or {})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf.csrf import generate_csrf
-from htpy import Element, Node, button, div, input, label, p, textarea
-from wtforms import BooleanField, Field, Form, PasswordField, TextAreaField
+from htpy import Element, Node, button, div, input, label, optgroup, option, p, select, textarea
+from wtforms import BooleanField, Field, Form, PasswordField, SelectField, TextAreaField
 from wtforms.fields import EmailField
+from wtforms.fields.choices import Choice
 
 
 def csrf_input() -> Element:
@@ -13,7 +16,29 @@ def csrf_input() -> Element:
     return input(type="hidden", name="csrf_token", value=generate_csrf())
 
 
+def _options(choices: Iterable[Choice]) -> list[Element]:
+    return [
+        option(value=choice.value, selected=choice.selected, **(choice.render_kw or {}))[
+            str(choice.label)
+        ]
+        for choice in choices
+    ]
+
+
+def _select(field: SelectField, attrs: dict) -> Element:
+    if not field.has_groups():
+        return select(**attrs)[_options(field.iter_choices())]
+    return select(**attrs)[
+        (
+            _options(choices) if group is None else optgroup(label=str(group))[_options(choices)]
+            for group, choices in field.iter_groups()
+        )
+    ]
+
+
 def _control(field: Field, attrs: dict) -> Element:
+    if isinstance(field, SelectField):
+        return _select(field, attrs)
     if isinstance(field, TextAreaField):
         return textarea(**attrs)[field._value()]
     if isinstance(field, BooleanField):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Protocol
 
 from flask import url_for
@@ -34,6 +35,7 @@ from htpy import (
 
 from templates.assets import asset_url
 from templates.forms import csrf_input
+from templates.languages import html_lang, language_picker
 
 # Read by htmx from <meta name="htmx-config">. 422 swaps the re-rendered form into itself;
 # other errors go to #alerts; nothing is evaluated, and history misses reload the full page.
@@ -122,10 +124,15 @@ def page(
     viewer: Viewer,
     current_path: str,
     flashes: list[tuple[str, str]],
+    languages: Sequence[tuple[str, str]] = (),
+    back_to: str = "/",
 ) -> Element:
-    """A complete HTML document around `content`."""
+    """A complete HTML document around `content`; `languages` (code, name) fill the
+    footer's language picker, which comes back to `back_to`."""
+    # TRANSLATORS: the site's name, in the header and in every page title.
     site_name = _("Microblog")
-    return html(lang=str(get_locale() or "en"))[
+    locale = str(get_locale() or "en")
+    return html(lang=html_lang(locale))[
         head[
             meta(charset="utf-8"),
             meta(name="viewport", content="width=device-width, initial-scale=1"),
@@ -146,6 +153,11 @@ def page(
             div("#alerts", aria_live="assertive"),
             div("#announcer.visually-hidden", role="status", aria_live="polite"),
             main("#main", tabindex="-1")[content],
-            footer(".site-footer")[p[_("Microblog, a small place to share short posts.")],],
+            footer(".site-footer")[
+                p[_("Microblog, a small place to share short posts.")],
+                language_picker(current=locale, languages=languages, back_to=back_to)
+                if languages
+                else None,
+            ],
         ],
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -31,7 +32,7 @@ from markupsafe import Markup, escape
 from wtforms import Form
 
 from templates.avatars import avatar
-from templates.dates import timestamp
+from templates.dates import is_recent, timestamp
 from templates.forms import csrf_input, field
 from templates.hx import hx_form, hx_link
 
@@ -54,17 +55,18 @@ class PageView(Protocol):
     is_empty: bool
 
 
-def post_card(post: PostView, *, said: Markup, now: datetime) -> Element:
-    """One post: who said it, when, and what. `said` is the translated sentence pattern,
+def post_card(post: PostView, *, said: SaidPatterns, now: datetime) -> Element:
+    """One post: who said it, when, and what. `said` holds the translated sentence patterns,
     built once per page rather than once per post."""
     author = post.author
     author_link = a(href=url_for("main.user", username=author.username))[author.username]
+    pattern = said.recent if is_recent(post.timestamp, now=now) else said.older
     return li(".post", id=f"post-{post.id}")[
         article(aria_labelledby=f"post-{post.id}-by")[
             avatar(author, size=48, alt=""),
             div(".post-main")[
                 header(".post-meta", id=f"post-{post.id}-by")[
-                    said % {"username": author_link, "when": timestamp(post.timestamp, now=now)}
+                    pattern % {"username": author_link, "when": timestamp(post.timestamp, now=now)}
                 ],
                 p(".post-body", lang=post.language or None)[post.body],
             ],
@@ -72,13 +74,26 @@ def post_card(post: PostView, *, said: Markup, now: datetime) -> Element:
     ]
 
 
-def said_pattern() -> Markup:
-    # TRANSLATORS: above each post, e.g. "susan said 3 minutes ago".
-    return escape(_("%(username)s said %(when)s"))
+@dataclass(frozen=True)
+class SaidPatterns:
+    """The sentence above a post, for a recent post ("3 minutes ago") and an older one (a date),
+    since many languages need a preposition before a date."""
+
+    recent: Markup
+    older: Markup
+
+
+def said_patterns() -> SaidPatterns:
+    return SaidPatterns(
+        # TRANSLATORS: above a recent post; %(when)s is relative, e.g. "susan said 3 minutes ago".
+        recent=escape(_("%(username)s said %(when)s")),
+        # TRANSLATORS: above an older post; %(when)s is a date, e.g. "susan said on Jan 5, 2026".
+        older=escape(_("%(username)s said on %(when)s")),
+    )
 
 
 def post_items(posts: list, *, now: datetime | None = None) -> list[Element]:
-    said = said_pattern()
+    said = said_patterns()
     now = now or datetime.now(UTC)
     return [post_card(post, said=said, now=now) for post in posts]
 
@@ -94,6 +109,7 @@ def pager(*, page: PageView, url_for_page: Callable[[int], str]) -> Node:
     if page.has_next:
         url = url_for_page(page.number + 1)
         older = a(rel="next", **hx_link(url, target="#posts"))[_("Older posts")]
+    # TRANSLATORS: the name screen readers give the newer / older posts navigation.
     return nav(".pager", aria_label=_("Pages"))[
         span(".pager-prev")[newer],
         span(".pager-current")[_("Page %(number)d", number=page.number)],

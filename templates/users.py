@@ -41,6 +41,7 @@ def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Elem
     )[
         ngettext("%(num)d follower", "%(num)d followers", stats.followers),
         " · ",
+        # TRANSLATORS: on a profile, how many people this user follows.
         ngettext("following %(num)d user", "following %(num)d users", stats.following),
         " · ",
         ngettext("%(num)d post", "%(num)d posts", stats.posts),
@@ -73,6 +74,7 @@ def profile_header(*, user: ProfileUser, stats: Stats, is_self: bool, can_follow
             h1("#profile-name")[user.username],
             p(".about-me")[user.about_me] if user.about_me else None,
             dl(".profile-facts")[
+                # TRANSLATORS: followed by a time, e.g. "3 minutes ago" or a date.
                 dt[_("Last seen")],
                 dd[timestamp(user.last_seen)],
             ],
@@ -82,7 +84,8 @@ def profile_header(*, user: ProfileUser, stats: Stats, is_self: bool, can_follow
     ]
 
 
-def edit_profile_page(form_: Form) -> Element:
+def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
+    """The profile form; the hint under the time zone says which one dates use now."""
     return div(".narrow")[
         h1[_("Edit your profile")],
         form(action=url_for("main.edit_profile"), method="post")[
@@ -93,6 +96,15 @@ def edit_profile_page(form_: Form) -> Element:
                 form_.about_me,
                 hint=_("Up to %(max)d characters.", max=form_.about_me.flags.maxlength),
                 rows=4,
+            ),
+            field(form_.language),
+            field(
+                form_.timezone,
+                # TRANSLATORS: %(timezone)s is a time zone's IANA name, e.g. Europe/Madrid.
+                hint=_(
+                    "Dates on this site are shown in the time zone %(timezone)s.",
+                    timezone=timezone_in_use,
+                ),
             ),
             button(type="submit")[_("Save")],
         ],

@@ -245,3 +245,16 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(scope="session")
+def extracted_messages(tmp_path_factory: pytest.TempPathFactory):
+    """The catalog template (.pot) extracted from the code, as `flask translate` makes it."""
+    from babel.messages.pofile import read_po
+
+    from microblog.cli import _extract
+
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    _extract(pot)
+    with pot.open("rb") as handle:
+        return read_po(handle)

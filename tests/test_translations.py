@@ -1,4 +1,5 @@
-"""The catalogs are complete and current, and the site speaks the reader's language."""
+"""The catalogs are complete and current, and the translators' commands do what TRANSLATING.md
+says."""
 
 import re
 from pathlib import Path
@@ -6,7 +7,6 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from microblog.cli import _extract
 from tests.conftest import soup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,33 +19,43 @@ def load(path: Path):
         return read_po(handle)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    _extract(pot)
-    return load(pot)
+def catalog_of(language: str):
+    return load(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po")
 
 
 def key(message) -> tuple:
     return (message.context, message.id)
 
 
-def test_spanish_is_shipped():
-    assert "es" in SHIPPED
+def test_spanish_and_german_are_shipped_and_offered(sqlite_app):
+    assert {"es", "de"} <= set(SHIPPED)
+    assert sqlite_app.config["LANGUAGES"] == ["en", *SHIPPED]
 
 
 @pytest.mark.parametrize("language", SHIPPED)
-def test_catalog_has_exactly_the_messages_in_the_code(template, language):
-    catalog = load(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po")
-    in_code = {key(m) for m in template if m.id}
+def test_catalog_has_exactly_the_messages_in_the_code(extracted_messages, language):
+    catalog = catalog_of(language)
+    in_code = {key(m) for m in extracted_messages if m.id}
     in_catalog = {key(m) for m in catalog if m.id}
     assert in_code - in_catalog == set(), "run `flask translate update` and translate"
     assert in_catalog - in_code == set(), "run `flask translate update` to drop old messages"
 
 
 @pytest.mark.parametrize("language", SHIPPED)
+def test_catalog_has_the_translator_comments_in_the_code(extracted_messages, language):
+    catalog = catalog_of(language)
+    for message in extracted_messages:
+        if message.id and message.auto_comments:
+            translated = catalog.get(message.id, context=message.context)
+            assert translated is not None
+            assert translated.auto_comments == message.auto_comments, (
+                f"{message.id!r}: run `flask translate update`"
+            )
+
+
+@pytest.mark.parametrize("language", SHIPPED)
 def test_catalog_is_fully_translated_with_the_same_placeholders(language):
-    catalog = load(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po")
+    catalog = catalog_of(language)
     for message in catalog:
         if not message.id:
             continue
@@ -56,6 +66,25 @@ def test_catalog_is_fully_translated_with_the_same_placeholders(language):
         expected = set(PLACEHOLDER.findall(sources[-1]))
         for string in strings:
             assert set(PLACEHOLDER.findall(string)) == expected, f"placeholders: {message.id!r}"
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_plural_messages_have_every_form_of_the_language(language):
+    catalog = catalog_of(language)
+    assert catalog.plural_forms, "the catalog says how its plurals work"
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple):
+            assert len(message.string) == catalog.num_plurals, f"plural forms: {message.id!r}"
+
+
+def test_translate_init_refuses_to_overwrite_a_catalog_or_invent_a_language(sqlite_app):
+    runner = sqlite_app.test_cli_runner()
+    result = runner.invoke(args=["translate", "init", "es"])
+    assert result.exit_code != 0
+    assert "exists already" in result.output
+    result = runner.invoke(args=["translate", "init", "zz-not-a-language"])
+    assert result.exit_code != 0
+    assert "not a language code" in result.output
 
 
 def test_accept_language_spanish_gives_spanish_pages(browser, make_user, make_posts, follow):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from microblog.auth.forms import strip, username_validators
+from microblog.i18n.forms import language_choices, timezone_choices
+from microblog.locales import is_timezone
 from microblog.models import BODY_MAX_LENGTH, User
 
 ABOUT_ME_MAX_LENGTH = 140
@@ -33,11 +37,35 @@ class EditProfileForm(FlaskForm):
         ],
         filters=[strip],
     )
+    # Empty means automatic: the browser's language, the browser's timezone.
+    language = SelectField(
+        _l("Language"), invalid_choice_message=_l("Choose a language from the list.")
+    )
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
+        # The saved preferences are the starting values, kept when a request omits them.
+        kwargs.setdefault("language", user.language or "")
+        kwargs.setdefault("timezone", user.timezone or "")
         super().__init__(*args, **kwargs)
         self.user = user
+        self.language.choices = [
+            SelectChoice("", _("Automatic (your browser's language)")),
+            *language_choices(),
+        ]
+        self.timezone.choices = [
+            SelectChoice("", _("Automatic (your browser's time zone)")),
+            *timezone_choices(),
+        ]
+        if user.timezone and user.timezone not in {c.value for c in self.timezone.choices}:
+            # A valid alias saved earlier (e.g. "US/Pacific") stays selectable.
+            self.timezone.choices.insert(1, SelectChoice(user.timezone, user.timezone))
 
     def validate_username(self, field: StringField) -> None:
         if User.username_taken(field.data, except_user=self.user):
             raise ValidationError(_l("This username is taken. Please choose another one."))
+
+    def validate_timezone(self, field: SelectField) -> None:
+        # Any IANA name is accepted (the list shows the usual ones, not every alias).
+        if field.data and not is_timezone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import get_timezone, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from htpy import Element
@@ -142,19 +143,26 @@ def user(username: str) -> Response:
 @bp.route("/edit_profile", methods=["GET", "POST"])
 @login_required
 def edit_profile() -> Response:
-    """Change your username and about me."""
+    """Change your username, about me, language and time zone."""
     form = EditProfileForm(current_user)
     if form.validate_on_submit():
         current_user.username = form.username.data
         current_user.about_me = form.about_me.data or None
+        current_user.language = form.language.data or None
+        current_user.timezone = form.timezone.data or None
         db.session.commit()
+        refresh()  # say "saved" in the language just chosen
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for("main.user", username=current_user.username), 303)
     if request.method == "GET":
         form.username.data = current_user.username
         form.about_me.data = current_user.about_me
     status = 422 if request.method == "POST" else 200
-    return render(edit_profile_page(form), page_title=_("Edit your profile"), status=status)
+    return render(
+        edit_profile_page(form, timezone_in_use=str(get_timezone())),
+        page_title=_("Edit your profile"),
+        status=status,
+    )
 
 
 def _follow_change(username: str, *, follow: bool) -> Response:

@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     about_me: Mapped[str | None] = mapped_column(String(140))
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Preferences; None means automatic (the browser's language, the browser's timezone).
+    language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
 

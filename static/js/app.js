@@ -1,8 +1,32 @@
 // microblog's only script, loaded as a file so the Content-Security-Policy needs no
 // 'unsafe-inline'. htmx does the swapping; this marks the region being reloaded as busy for
-// assistive technologies while its request runs.
+// assistive technologies while its request runs, and tells the server the browser's timezone.
 (function () {
   "use strict";
+
+  // Dates are formatted on the server; this cookie lets it use the reader's timezone (from
+  // the next page on) when they have not chosen one in their profile. The server checks it.
+  function rememberTimezone() {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return;
+    if (document.cookie.split("; ").indexOf("tz=" + zone) !== -1) return;
+    var secure = location.protocol === "https:" ? "; secure" : "";
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax" + secure;
+  }
+
+  rememberTimezone();
+
+  // After htmx changed the address (e.g. turning a page of posts), the language picker in the
+  // footer should bring the reader back to the new address, not the one the page loaded with.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var back = document.querySelector(".language-picker input[name=next]");
+    if (back) back.value = location.pathname + location.search;
+  });
 
   function target(event) {
     return (event.detail && event.detail.target) || null;
