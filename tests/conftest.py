@@ -60,12 +60,20 @@ def database_url(backend: str) -> str:
     return url
 
 
-def reset_schema(app: Flask) -> None:
-    """Drop everything (including Alembic's table) and create the models' tables."""
+def drop_every_table(app: Flask) -> None:
+    """Drop every table in the database, not only the models': a shared test database may
+    hold tables left by an older schema or another branch (CI reuses the machine's servers
+    as they were left)."""
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        existing = sa.MetaData()
+        existing.reflect(db.engine)
+        existing.drop_all(db.engine)
+
+
+def reset_schema(app: Flask) -> None:
+    """An empty database with the models' tables."""
+    drop_every_table(app)
+    with app.app_context():
         db.create_all()
 
 

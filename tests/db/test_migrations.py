@@ -6,12 +6,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from microblog.extensions import db
-from tests.conftest import reset_schema
+from tests.conftest import drop_every_table, reset_schema
 
 
 def test_migrations_match_the_models_and_downgrade_cleanly(app):
+    drop_every_table(app)
     with app.app_context():
-        db.drop_all()
         try:
             upgrade()
             with db.engine.connect() as connection:
