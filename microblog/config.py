@@ -67,6 +67,11 @@ class Config:
         self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
         self.ADMINS = _list("ADMINS")
         self.RESET_TOKEN_MINUTES = int(os.environ.get("RESET_TOKEN_MINUTES", "10"))
+        # Logging outside debug and testing: rotating files in LOG_DIR, or standard output.
+        self.LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
+        self.LOG_DIR = os.environ.get("LOG_DIR") or None
+        self.LOG_MAX_BYTES = int(os.environ.get("LOG_MAX_BYTES", str(1024 * 1024)))
+        self.LOG_BACKUP_COUNT = int(os.environ.get("LOG_BACKUP_COUNT", "10"))
         # Static files carry a content hash in their URL, so they can be cached for a year.
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
