@@ -80,7 +80,14 @@ def handle_unexpected_error(error: Exception) -> Response:
     )
     if current_app.debug:
         raise error
-    return error_response(InternalServerError.code)
+    try:
+        return error_response(InternalServerError.code)
+    except Exception:
+        # The layout needs the current user, so a database outage breaks the page too:
+        # answer with the bare error content rather than the server's blank 500.
+        current_app.logger.exception("The error page failed as well; sent it without layout")
+        title, message = _texts(InternalServerError.code)
+        return Response(str(error_page(title=title, message=message)), 500)
 
 
 def init_app(app: Flask) -> None:

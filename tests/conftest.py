@@ -3,9 +3,11 @@ users, a SQL query counter, and a real SMTP server that keeps what it receives."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -267,6 +269,9 @@ class SmtpSink:
     def __init__(self) -> None:
         self._received: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        # Cleared by a test to keep the server from answering DATA until the test sets it.
+        self.answering = threading.Event()
+        self.answering.set()
         self.controller = _SinkController(self, hostname="127.0.0.1", port=0)
 
     async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:
@@ -276,6 +281,8 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, _server, _session, envelope) -> str:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.answering.wait, 30)
         self._received.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 

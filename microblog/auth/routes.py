@@ -174,4 +174,6 @@ def reset_password(token: str) -> Response:
         reset_password_page(form, action=url_for("auth.reset_password", token=token)),
         page_title=_("Choose a new password"),
         status=status,
+        # The token in the address is a key to the account: keep it out of caches.
+        headers={"Cache-Control": "no-store"},
     )

@@ -67,7 +67,9 @@ def test_the_whole_reset_journey(browser, make_user, mailbox, query):
     assert BeautifulSoup(html, "html.parser").html["lang"] == "en"
     path = reset_link(mail)
 
-    page = soup(browser.get(path))
+    response = browser.get(path)
+    assert response.headers["Cache-Control"] == "no-store"
+    page = soup(response)
     assert page.h1.get_text() == "Choose a new password"
     assert page.find("form")["action"] == path
     response = choose_password(browser, path)
@@ -89,6 +91,16 @@ def test_the_whole_reset_journey(browser, make_user, mailbox, query):
             "/auth/reset_password_request"
         )
     assert query(lambda: User.by_username("susan").check_password("a brand new password"))
+
+
+def test_the_answer_does_not_wait_for_the_mail_server(browser, make_user, mailbox):
+    make_user("susan")
+    mailbox.answering.clear()  # the server takes the mail but does not confirm it yet
+    response = request_reset(browser)
+    assert response.status_code == 303
+    assert not wait_for_pending_mail(timeout=0)  # still being sent after the answer
+    mailbox.answering.set()
+    assert [mail["To"] for mail in mailbox.received()] == ["susan@example.com"]
 
 
 def test_the_mail_is_written_in_the_language_of_the_request(browser, make_user, mailbox):
