@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 
-from microblog import errors, security
+from microblog import errors, logs, security
 from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
@@ -32,6 +32,7 @@ def create_app(config: object | None = None) -> Flask:
             "set SECRET_KEY in the environment or in .env (make run writes one for you)."
         )
     Path(app.instance_path).mkdir(exist_ok=True)
+    logs.init_app(app)
 
     db.init_app(app)
     migrate.init_app(

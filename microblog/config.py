@@ -20,6 +20,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str]:
+    """A comma-separated environment variable as a list, without blanks."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def normalize_database_url(url: str) -> str:
     """Give a database URL the driver this project installs (psycopg 3, PyMySQL)."""
     for prefix in ("postgres://", "postgresql://"):
@@ -55,6 +60,22 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.MAX_CONTENT_LENGTH = 1024 * 1024
+        # Outgoing mail. Without MAIL_SERVER, mails are written to the log instead of sent.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "microblog@localhost")
+        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+        self.ADMINS = _list("ADMINS")
+        self.RESET_TOKEN_MINUTES = int(os.environ.get("RESET_TOKEN_MINUTES", "10"))
+        # Logging outside debug and testing: rotating files in LOG_DIR, or standard output.
+        self.LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
+        self.LOG_DIR = os.environ.get("LOG_DIR") or None
+        self.LOG_MAX_BYTES = int(os.environ.get("LOG_MAX_BYTES", str(1024 * 1024)))
+        self.LOG_BACKUP_COUNT = int(os.environ.get("LOG_BACKUP_COUNT", "10"))
         # Static files carry a content hash in their URL, so they can be cached for a year.
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
@@ -69,5 +90,8 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(database_url)
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
         self.SERVER_NAME = "localhost"
+        # Never mail anyone from a test unless the test points the app at its own SMTP sink.
+        self.MAIL_SERVER = None
+        self.ADMINS = []
         for key, value in overrides.items():
             setattr(self, key, value)

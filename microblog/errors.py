@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from microblog.extensions import db
+from microblog.locales import visitor_locale
 from microblog.responses import render
 from templates.errors import error_alert, error_page
 
@@ -29,6 +32,7 @@ def _texts(code: int) -> tuple[str, str]:
 
 
 def error_response(code: int, *, message: str | None = None) -> Response:
+    """The error page (or, for htmx, the alert for #alerts) with status `code`."""
     title, default_message = _texts(code)
     text = message or default_message
     return render(
@@ -56,14 +60,37 @@ def handle_csrf_error(_error: CSRFError) -> Response:
     )
 
 
-def handle_unexpected_error(error: Exception) -> Response:
-    db.session.rollback()
-    if isinstance(error, HTTPException):
-        return handle_http_exception(error)
-    from flask import current_app
+def _user_id() -> str:
+    try:
+        return current_user.get_id() or "anonymous"
+    except Exception:  # the database may be what failed
+        return "unknown"
 
-    current_app.logger.exception("Unhandled error: %s", error)
-    return error_response(InternalServerError.code)
+
+def handle_unexpected_error(error: Exception) -> Response:
+    """Roll back what the failed request wrote, log the error with where it happened (the
+    admins get a mail when configured), and answer with the 500 page. In debug mode the
+    error goes on to Werkzeug's debugger instead."""
+    db.session.rollback()
+    current_app.logger.error(
+        "Unhandled %s on %s %s (user %s)",
+        type(error).__name__,
+        request.method,
+        request.path,
+        _user_id(),
+        exc_info=error,
+    )
+    if current_app.debug:
+        raise error
+    try:
+        return error_response(InternalServerError.code)
+    except Exception:
+        # The layout needs the current user, so a database outage breaks the page too:
+        # answer with the bare error content rather than the server's blank 500.
+        current_app.logger.exception("The error page failed as well; sent it without layout")
+        with force_locale(visitor_locale()):
+            title, message = _texts(InternalServerError.code)
+            return Response(str(error_page(title=title, message=message)), 500)
 
 
 def init_app(app: Flask) -> None:

@@ -54,6 +54,13 @@ def select_locale() -> str | None:
         return None
     if current_user.is_authenticated and supported_language(current_user.language):
         return current_user.language
+    return visitor_locale()
+
+
+def visitor_locale() -> str:
+    """The language chosen without asking the database: the footer's cookie, else the best
+    match of Accept-Language, else English (also what an error page uses when the database
+    is what failed)."""
     chosen = supported_language(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen

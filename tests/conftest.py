@@ -1,16 +1,22 @@
 """Shared fixtures: an app per test on each configured database, a browser-like client,
-users, and a SQL query counter."""
+users, a SQL query counter, and a real SMTP server that keeps what it receives."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,6 +27,7 @@ from microblog.config import TestConfig
 from microblog.extensions import db
 from microblog.models import Post, User
 from microblog.models.types import utcnow
+from microblog.services.email import wait_for_pending_mail
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 DATABASES = {
@@ -266,3 +273,70 @@ def extracted_messages(tmp_path_factory: pytest.TempPathFactory):
     _extract(pot)
     with pot.open("rb") as handle:
         return read_po(handle)
+
+
+class _SinkController(Controller):
+    """aiosmtpd's threaded server, listening on a port the OS picks (port 0)."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that accepts every mail (or refuses the recipients in
+    `refuse`) and keeps them."""
+
+    def __init__(self) -> None:
+        self._received: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        # Cleared by a test to keep the server from answering DATA until the test sets it.
+        self.answering = threading.Event()
+        self.answering.set()
+        self.controller = _SinkController(self, hostname="127.0.0.1", port=0)
+
+    async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.answering.wait, 30)
+        self._received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    # A method, not a property: aiosmtpd inspects every attribute of its handler.
+    def received(self) -> list[EmailMessage]:
+        """Every mail received, once the app's background sending has finished."""
+        assert wait_for_pending_mail(timeout=30), "mail still being sent after 30 s"
+        return list(self._received)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.controller.start()
+    yield sink
+    wait_for_pending_mail(timeout=30)
+    sink.controller.stop()
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_sink: SmtpSink) -> SmtpSink:
+    """The app sends its mail over SMTP to a sink on 127.0.0.1; the sink's messages."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_sink.port)
+    return smtp_sink
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where nothing listens: connections to it are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -31,6 +31,15 @@ def username_validators() -> list:
     ]
 
 
+def email_validators() -> list:
+    """The rules an email address follows wherever one is typed."""
+    return [
+        DataRequired(message=_l("Please enter your email address.")),
+        Length(max=120, message=_l("An email address has at most %(max)d characters.")),
+        Email(message=_l("This does not look like an email address."), check_deliverability=False),
+    ]
+
+
 def password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation, with the same rules everywhere."""
     password = PasswordField(
@@ -68,17 +77,7 @@ class LoginForm(FlaskForm):
 
 class RegistrationForm(FlaskForm):
     username = StringField(_l("Username"), validators=username_validators(), filters=[strip])
-    email = EmailField(
-        _l("Email"),
-        filters=[strip],
-        validators=[
-            DataRequired(message=_l("Please enter your email address.")),
-            Length(max=120, message=_l("An email address has at most %(max)d characters.")),
-            Email(
-                message=_l("This does not look like an email address."), check_deliverability=False
-            ),
-        ],
-    )
+    email = EmailField(_l("Email"), filters=[strip], validators=email_validators())
     password, password2 = password_fields()
 
     def validate_username(self, field: StringField) -> None:
@@ -88,3 +87,11 @@ class RegistrationForm(FlaskForm):
     def validate_email(self, field: EmailField) -> None:
         if User.email_taken(field.data):
             raise ValidationError(_l("An account with this email address already exists."))
+
+
+class ResetPasswordRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), filters=[strip], validators=email_validators())
+
+
+class ResetPasswordForm(FlaskForm):
+    password, password2 = password_fields()

@@ -1,21 +1,40 @@
-"""Views for registering, logging in and logging out."""
+"""Views for registering, logging in and out, and resetting a forgotten password."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import bp
-from microblog.auth.forms import LoginForm, RegistrationForm
+from microblog.auth.email import send_password_reset_email
+from microblog.auth.forms import (
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResetPasswordRequestForm,
+)
+from microblog.auth.tokens import (
+    ResetTokenError,
+    ResetTokenExpired,
+    ResetTokenUsed,
+    user_for_reset_token,
+)
 from microblog.extensions import db, login_manager
 from microblog.models import User
 from microblog.responses import htmx_redirect, render, wants_fragment
 from microblog.security import is_safe_next
-from templates.auth import login_page, register_page
+from templates.auth import (
+    login_page,
+    register_page,
+    reset_link_problem_page,
+    reset_password_page,
+    reset_request_page,
+)
 
 
 @login_manager.user_loader
@@ -87,3 +106,74 @@ def register() -> Response:
         return redirect(url_for("main.index"), 303)
     status = 422 if request.method == "POST" else 200
     return render(register_page(form), page_title=_("Register"), status=status)
+
+
+@bp.route("/reset_password_request", methods=["GET", "POST"])
+def reset_password_request() -> Response:
+    """Ask for a password reset link by mail; the answer is the same whether or not the
+    address has an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ResetPasswordRequestForm()
+    if form.validate_on_submit():
+        send_password_reset_email(form.email.data)
+        flash(
+            _(
+                "If an account uses %(email)s, a link to choose a new password is on its way "
+                "there. Check your inbox, and your spam folder.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render(reset_request_page(form), page_title=_("Reset your password"), status=status)
+
+
+def _reset_link_problem(problem: ResetTokenError) -> Response:
+    if isinstance(problem, ResetTokenExpired):
+        title = _("This link has expired")
+        minutes = current_app.config["RESET_TOKEN_MINUTES"]
+        message = ngettext(
+            "Password reset links work for %(num)d minute.",
+            "Password reset links work for %(num)d minutes.",
+            minutes,
+        )
+    elif isinstance(problem, ResetTokenUsed):
+        title = _("This link has been used")
+        message = _("A password reset link works only once, and your password has changed since.")
+    else:
+        title = _("This link is not valid")
+        message = _("The link may have been cut short when it was copied.")
+    return render(
+        reset_link_problem_page(title=title, message=message),
+        page_title=title,
+        status=problem.status,
+    )
+
+
+@bp.route("/reset_password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response:
+    """Choose a new password, from the link in a reset mail (which then stops working)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    try:
+        user = user_for_reset_token(token)
+    except ResetTokenError as problem:
+        return _reset_link_problem(problem)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if not user.replace_password(user.password_hash, form.password.data):
+            db.session.rollback()
+            return _reset_link_problem(ResetTokenUsed())
+        db.session.commit()
+        flash(_("Your password has been changed. You can log in with it now."), "success")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        reset_password_page(form, action=url_for("auth.reset_password", token=token)),
+        page_title=_("Choose a new password"),
+        status=status,
+        # The token in the address is a key to the account: keep it out of caches.
+        headers={"Cache-Control": "no-store"},
+    )

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, func, insert, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -96,6 +107,11 @@ class User(UserMixin, db.Model):
         return found is not None and (except_user is None or found.id != except_user.id)
 
     @classmethod
+    def by_email(cls, email: str) -> User | None:
+        """The user with this email address, whatever its case."""
+        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+    @classmethod
     def email_taken(cls, email: str) -> bool:
         """Whether an account already uses this email address (ignoring case)."""
         query = select(cls.id).where(cls.email == email.strip().lower())
@@ -105,6 +121,25 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
+
+    def replace_password(self, expected_hash: str | None, password: str) -> bool:
+        """Set a new password, but only if the stored hash is still `expected_hash`; False when
+        it changed meanwhile (two uses of one reset link at once). The caller commits."""
+        new_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+        unchanged = (
+            User.password_hash.is_(None)
+            if expected_hash is None
+            else User.password_hash == expected_hash
+        )
+        result = db.session.execute(
+            update(User)
+            .where(User.id == self.id, unchanged)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)
 
     @classmethod
     def authenticate(cls, username: str, password: str) -> User | None:

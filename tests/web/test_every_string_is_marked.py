@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 
 from microblog import config, create_app
+from microblog.auth.tokens import make_reset_token
 from microblog.extensions import babel, db
 from microblog.models import Post, User
 from microblog.models.types import utcnow
@@ -196,6 +197,16 @@ def test_pages_for_visitors_show_only_marked_strings(pseudo_app):
     site.post("/auth/login", {"username": "susan"}, csrf=False)
     site.post("/follow/susan", htmx=True)  # not logged in: htmx is sent to the login page
     site.get("/")  # redirected to the login page, with a flashed message
+    site.post("/auth/reset_password_request", {"email": "not an address"})
+    site.post("/auth/reset_password_request", {"email": "susan@example.com"})
+    site.get("/auth/reset_password/not-a-token")
+    with pseudo_app.app_context():
+        susan = User.by_username("susan")
+        token = make_reset_token(susan.id, susan.password_hash)
+    site.get(f"/auth/reset_password/{token}")
+    site.post(f"/auth/reset_password/{token}", {"password": "short", "password2": "other"})
+    site.post(f"/auth/reset_password/{token}", {"password": "x" * 9, "password2": "x" * 9})
+    site.get(f"/auth/reset_password/{token}")  # used
     assert site.visited > 20
     assert not site.problems, "unmarked strings:\n" + site.report()
 

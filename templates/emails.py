@@ -1,0 +1,61 @@
+"""Emails: an HTML part as an htpy component and its plain-text twin, sentence for sentence."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from htpy import Element, a, body, head, html, meta, p, title
+
+
+def _reset_password_sentences(*, username: str, minutes: int) -> dict[str, str]:
+    """The sentences both parts of the reset mail share, translated once."""
+    return {
+        "greeting": _("Hi %(username)s,", username=username),
+        "intro": _("Someone, hopefully you, asked to reset your Microblog password."),
+        "action": _("To choose a new password, open this link:"),
+        "expiry": ngettext(
+            "The link works once, within %(num)d minute.",
+            "The link works once, within %(num)d minutes.",
+            minutes,
+        ),
+        "ignore": _("If you did not ask for this, ignore this mail: your password stays the same."),
+        # TRANSLATORS: the signature at the end of an email.
+        "signature": _("The Microblog team"),
+    }
+
+
+def reset_password_text(*, username: str, reset_url: str, minutes: int) -> str:
+    """The plain-text part of the password reset mail."""
+    s = _reset_password_sentences(username=username, minutes=minutes)
+    return (
+        "\n\n".join(
+            [
+                s["greeting"],
+                s["intro"],
+                s["action"],
+                reset_url,
+                s["expiry"],
+                s["ignore"],
+                s["signature"],
+            ]
+        )
+        + "\n"
+    )
+
+
+def reset_password_html(*, subject: str, username: str, reset_url: str, minutes: int) -> Element:
+    """The HTML part of the password reset mail."""
+    s = _reset_password_sentences(username=username, minutes=minutes)
+    return html(lang=str(get_locale() or "en"))[
+        head[meta(charset="utf-8"), title[subject]],
+        body[
+            p[s["greeting"]],
+            p[s["intro"]],
+            p[s["action"]],
+            p[a(href=reset_url)[_("Choose a new password")]],
+            p[reset_url],
+            p[s["expiry"]],
+            p[s["ignore"]],
+            p[s["signature"]],
+        ],
+    ]
