@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, func, insert, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -93,10 +104,10 @@ class User(UserMixin, db.Model):
         return found is not None and (except_user is None or found.id != except_user.id)
 
     @classmethod
-    def email_taken(cls, email: str) -> bool:
-        """Whether an account already uses this email address (ignoring case)."""
-        query = select(cls.id).where(cls.email == email.strip().lower())
-        return db.session.scalar(query) is not None
+    def email_taken(cls, email: str, *, except_user: User | None = None) -> bool:
+        """Whether another account already uses this email address (ignoring case)."""
+        found = db.session.scalar(select(cls.id).where(cls.email == email.strip().lower()))
+        return found is not None and (except_user is None or found != except_user.id)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
@@ -142,32 +153,57 @@ class User(UserMixin, db.Model):
 
     def follow_stats(self, viewer: User | None = None) -> FollowStats:
         """Follower, following and post counts, and whether `viewer` follows this user."""
+        return User.stats_for([self], viewer)[self.id]
+
+    @classmethod
+    def listing(cls) -> Select[tuple[User]]:
+        """Every user, oldest account first."""
+        return select(cls).order_by(cls.id)
+
+    def followers_query(self) -> Select[tuple[User]]:
+        """The users who follow this one, in the order they joined."""
+        followed_by = select(followers.c.follower_id).where(followers.c.followed_id == self.id)
+        return select(User).where(User.id.in_(followed_by)).order_by(User.id)
+
+    def following_query(self) -> Select[tuple[User]]:
+        """The users this one follows, in the order they joined."""
+        follows = select(followers.c.followed_id).where(followers.c.follower_id == self.id)
+        return select(User).where(User.id.in_(follows)).order_by(User.id)
+
+    @staticmethod
+    def stats_for(users: list[User], viewer: User | None = None) -> dict[int, FollowStats]:
+        """`follow_stats()` of many users in one query, by user id."""
         from microblog.models.post import Post
 
-        follower_count = (
-            select(func.count()).select_from(followers).where(followers.c.followed_id == self.id)
-        )
-        following_count = (
-            select(func.count()).select_from(followers).where(followers.c.follower_id == self.id)
-        )
-        post_count = select(func.count()).select_from(Post).where(Post.user_id == self.id)
-        viewer_follows = (
-            select(func.count())
-            .select_from(followers)
-            .where(followers.c.follower_id == (viewer.id if viewer else -1))
-            .where(followers.c.followed_id == self.id)
-        )
-        row = db.session.execute(
+        if not users:
+            return {}
+
+        def count(table, *conditions) -> object:
+            query = select(func.count()).select_from(table).where(*conditions)
+            return query.correlate(User).scalar_subquery()
+
+        rows = db.session.execute(
             select(
-                follower_count.scalar_subquery(),
-                following_count.scalar_subquery(),
-                post_count.scalar_subquery(),
-                viewer_follows.scalar_subquery(),
-            )
-        ).one()
-        return FollowStats(
-            followers=row[0], following=row[1], posts=row[2], followed_by_viewer=bool(row[3])
+                User.id,
+                count(followers, followers.c.followed_id == User.id),
+                count(followers, followers.c.follower_id == User.id),
+                count(Post.__table__, Post.user_id == User.id),
+                count(
+                    followers,
+                    followers.c.follower_id == (viewer.id if viewer else -1),
+                    followers.c.followed_id == User.id,
+                ),
+            ).where(User.id.in_([user.id for user in users]))
         )
+        return {
+            user_id: FollowStats(
+                followers=n_followers,
+                following=n_following,
+                posts=n_posts,
+                followed_by_viewer=bool(viewer_follows),
+            )
+            for user_id, n_followers, n_following, n_posts, viewer_follows in rows
+        }
 
     def follower_count(self) -> int:
         query = (
