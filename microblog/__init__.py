@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from microblog import errors, security
 from microblog.config import DEV_SECRET_KEY, Config
-from microblog.extensions import babel, csrf, db, htmx, login_manager, migrate
+from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.models.types import utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +54,14 @@ def create_app(config: object | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from microblog import auth, cli, main
+    from microblog import api, auth, cli, main
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(main.bp)
+    app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)
+    # API clients authenticate with tokens in a header, never with the session cookie.
+    csrf.exempt(api.bp)
+    apifairy.init_app(app)
     cli.init_app(app)
 
     app.before_request(_record_last_seen)
