@@ -32,6 +32,11 @@ def test_a_wrong_method_is_a_json_405_with_allow(api):
     assert {"POST", "DELETE"} <= set(response.headers["Allow"].split(", "))
 
 
+def test_posts_to_unknown_api_urls_get_404_or_405_not_a_csrf_error(api):
+    assert_error(api.post("/api/nothing", json={}), 404, "Not Found")
+    assert_error(api.post("/api/users/1", json={}), 405, "Method Not Allowed")
+
+
 def test_an_unexpected_error_is_a_json_500_and_is_logged(api, monkeypatch, caplog):
     def broken(cls):
         raise RuntimeError("the database caught fire")

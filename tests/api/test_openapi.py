@@ -39,7 +39,7 @@ def api_routes(app: Flask) -> set[tuple[str, str]]:
     return found
 
 
-def test_the_document_describes_every_api_route(sqlite_app):
+def test_the_document_is_valid_openapi_and_describes_every_api_route(sqlite_app):
     document = sqlite_app.test_client().get(DOCUMENT).get_json()
 
     described = {
@@ -49,6 +49,8 @@ def test_the_document_describes_every_api_route(sqlite_app):
     }
     assert document["openapi"].startswith("3.")
     assert described == api_routes(sqlite_app)
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.0 meta-schema
+    assert {tag["name"] for tag in document["tags"]} == {"Tokens", "Users", "Posts"}
 
 
 def test_the_document_comes_from_the_schemas_that_validate_input(sqlite_app):
