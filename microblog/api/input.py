@@ -29,6 +29,8 @@ def json_body(schema: Schema) -> Callable[[Callable[..., Any]], Callable[..., An
                 json.loads(request.get_data())
             except ValueError as error:
                 api_abort(400, f"The body is not valid JSON: {error}.")
+            except RecursionError:
+                api_abort(400, "The body is nested too deeply.")
             return parsed(*args, **kwargs)
 
         return checked

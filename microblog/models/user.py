@@ -45,6 +45,9 @@ followers = Table(
 )
 
 
+USERNAME_MAX_LENGTH = 64
+
+
 @cache
 def _dummy_hash_for(method: str) -> str:
     return generate_password_hash("not a real password", method=method)
@@ -68,10 +71,10 @@ class User(UserMixin, db.Model):
     """Someone with an account."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
     # Lower-cased copies keep usernames and emails unique whatever their case, with a plain
     # unique index that SQLite, PostgreSQL and MariaDB all enforce the same way.
-    username_key: Mapped[str] = mapped_column(String(64), unique=True)
+    username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
     email: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     about_me: Mapped[str | None] = mapped_column(String(140))
@@ -95,6 +98,9 @@ class User(UserMixin, db.Model):
     @classmethod
     def by_username(cls, username: str) -> User | None:
         """The user with this username, whatever its case."""
+        if len(username) > USERNAME_MAX_LENGTH or "\x00" in username:
+            # Nobody has such a name, and PostgreSQL refuses NUL in a query parameter.
+            return None
         return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
 
     @classmethod

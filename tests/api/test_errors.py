@@ -61,6 +61,15 @@ def test_a_body_over_the_size_limit_is_a_json_413(sqlite_app, api):
     assert_error(response, 413, "Request Entity Too Large")
 
 
+@pytest.mark.parametrize("payload", ["[" * 100_000, '{"body": ' * 50_000])
+def test_json_nested_too_deeply_is_a_400_not_a_crash(api, payload):
+    api.login("susan")
+
+    response = api.post("/api/posts", data=payload, content_type="application/json")
+
+    assert_error(response, 400, "Bad Request")
+
+
 def test_the_api_needs_no_csrf_token_but_the_web_still_does(api):
     registered = api.post(
         "/api/users",

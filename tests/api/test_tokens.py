@@ -37,6 +37,17 @@ def test_bad_credentials_get_401_with_basic_challenge(api, susan, credentials):
     assert response.headers["WWW-Authenticate"].startswith("Basic ")
 
 
+@pytest.mark.parametrize(
+    "credentials",
+    [("su\x00san", PASSWORD), ("susan", "pass\x00word"), ("x" * 10_000, PASSWORD)],
+    ids=["nul-in-username", "nul-in-password", "huge-username"],
+)
+def test_credentials_no_database_can_store_are_simply_wrong(api, susan, credentials):
+    response = api.client.post("/api/tokens", auth=credentials)
+
+    assert_error(response, 401, "Unauthorized")
+
+
 def test_a_token_is_not_basic_credentials(api, susan):
     token = api.get_token("susan")
 
