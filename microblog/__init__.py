@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from microblog import errors, logs, security
 from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
-from microblog.extensions import babel, csrf, db, htmx, login_manager, migrate
+from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
 
@@ -50,11 +50,15 @@ def create_app(config: object | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from microblog import auth, cli, i18n, main
+    from microblog import api, auth, cli, i18n, main
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(main.bp)
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)
+    # API clients authenticate with tokens in a header, never with the session cookie.
+    csrf.exempt(api.bp)
+    apifairy.init_app(app)
     cli.init_app(app)
 
     app.before_request(_record_last_seen)

@@ -76,6 +76,13 @@ class Config:
         self.LOG_DIR = os.environ.get("LOG_DIR") or None
         self.LOG_MAX_BYTES = int(os.environ.get("LOG_MAX_BYTES", str(1024 * 1024)))
         self.LOG_BACKUP_COUNT = int(os.environ.get("LOG_BACKUP_COUNT", "10"))
+        self.API_TOKEN_MINUTES = int(os.environ.get("API_TOKEN_MINUTES", "60"))
+        self.APIFAIRY_TITLE = "microblog API"
+        self.APIFAIRY_VERSION = "1.0"
+        self.APIFAIRY_APISPEC_PATH = "/api/openapi.json"
+        # The docs page is ours (microblog.api.docs), built from the OpenAPI document: APIFairy's
+        # own page loads its viewer from a CDN, which the Content-Security-Policy forbids.
+        self.APIFAIRY_UI_PATH = None
         # Static files carry a content hash in their URL, so they can be cached for a year.
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 

@@ -33,6 +33,12 @@ def _texts(code: int) -> tuple[str, str]:
 
 def error_response(code: int, *, message: str | None = None) -> Response:
     """The error page (or, for htmx, the alert for #alerts) with status `code`."""
+    # Imported here: the API package imports the site's forms, whose views import this module.
+    from microblog.api.errors import api_error_response, is_api_request
+
+    if is_api_request():
+        # Under /api every error is JSON, even a 404 for an unknown URL or a 500.
+        return api_error_response(code, message)
     title, default_message = _texts(code)
     text = message or default_message
     return render(

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that create_app() can bind them to any app."""
 
+import warnings
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -31,3 +33,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel(configure_jinja=False)
 htmx = Htmx()
+with warnings.catch_warnings():
+    # flask-marshmallow (APIFairy's dependency) warns that its optional SQLAlchemy integration
+    # needs marshmallow-sqlalchemy; the API builds its JSON itself and does not use it.
+    warnings.filterwarnings("ignore", "Flask-SQLAlchemy integration requires", UserWarning)
+    from apifairy import APIFairy
+
+# Validates the API's input and writes its OpenAPI document from the same marshmallow schemas.
+apifairy = APIFairy()

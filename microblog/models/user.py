@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    Select,
     String,
     Table,
     delete,
@@ -45,6 +46,9 @@ followers = Table(
 )
 
 
+USERNAME_MAX_LENGTH = 64
+
+
 @cache
 def _dummy_hash_for(method: str) -> str:
     return generate_password_hash("not a real password", method=method)
@@ -68,10 +72,10 @@ class User(UserMixin, db.Model):
     """Someone with an account."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
     # Lower-cased copies keep usernames and emails unique whatever their case, with a plain
     # unique index that SQLite, PostgreSQL and MariaDB all enforce the same way.
-    username_key: Mapped[str] = mapped_column(String(64), unique=True)
+    username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
     email: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     about_me: Mapped[str | None] = mapped_column(String(140))
@@ -98,6 +102,9 @@ class User(UserMixin, db.Model):
     @classmethod
     def by_username(cls, username: str) -> User | None:
         """The user with this username, whatever its case."""
+        if len(username) > USERNAME_MAX_LENGTH or "\x00" in username:
+            # Nobody has such a name, and PostgreSQL refuses NUL in a query parameter.
+            return None
         return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
 
     @classmethod
@@ -112,10 +119,10 @@ class User(UserMixin, db.Model):
         return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
 
     @classmethod
-    def email_taken(cls, email: str) -> bool:
-        """Whether an account already uses this email address (ignoring case)."""
-        query = select(cls.id).where(cls.email == email.strip().lower())
-        return db.session.scalar(query) is not None
+    def email_taken(cls, email: str, *, except_user: User | None = None) -> bool:
+        """Whether another account already uses this email address (ignoring case)."""
+        found = db.session.scalar(select(cls.id).where(cls.email == email.strip().lower()))
+        return found is not None and (except_user is None or found != except_user.id)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
@@ -180,32 +187,57 @@ class User(UserMixin, db.Model):
 
     def follow_stats(self, viewer: User | None = None) -> FollowStats:
         """Follower, following and post counts, and whether `viewer` follows this user."""
+        return User.stats_for([self], viewer)[self.id]
+
+    @classmethod
+    def listing(cls) -> Select[tuple[User]]:
+        """Every user, oldest account first."""
+        return select(cls).order_by(cls.id)
+
+    def followers_query(self) -> Select[tuple[User]]:
+        """The users who follow this one, in the order they joined."""
+        followed_by = select(followers.c.follower_id).where(followers.c.followed_id == self.id)
+        return select(User).where(User.id.in_(followed_by)).order_by(User.id)
+
+    def following_query(self) -> Select[tuple[User]]:
+        """The users this one follows, in the order they joined."""
+        follows = select(followers.c.followed_id).where(followers.c.follower_id == self.id)
+        return select(User).where(User.id.in_(follows)).order_by(User.id)
+
+    @staticmethod
+    def stats_for(users: list[User], viewer: User | None = None) -> dict[int, FollowStats]:
+        """`follow_stats()` of many users in one query, by user id."""
         from microblog.models.post import Post
 
-        follower_count = (
-            select(func.count()).select_from(followers).where(followers.c.followed_id == self.id)
-        )
-        following_count = (
-            select(func.count()).select_from(followers).where(followers.c.follower_id == self.id)
-        )
-        post_count = select(func.count()).select_from(Post).where(Post.user_id == self.id)
-        viewer_follows = (
-            select(func.count())
-            .select_from(followers)
-            .where(followers.c.follower_id == (viewer.id if viewer else -1))
-            .where(followers.c.followed_id == self.id)
-        )
-        row = db.session.execute(
+        if not users:
+            return {}
+
+        def count(table, *conditions) -> object:
+            query = select(func.count()).select_from(table).where(*conditions)
+            return query.correlate(User).scalar_subquery()
+
+        rows = db.session.execute(
             select(
-                follower_count.scalar_subquery(),
-                following_count.scalar_subquery(),
-                post_count.scalar_subquery(),
-                viewer_follows.scalar_subquery(),
-            )
-        ).one()
-        return FollowStats(
-            followers=row[0], following=row[1], posts=row[2], followed_by_viewer=bool(row[3])
+                User.id,
+                count(followers, followers.c.followed_id == User.id),
+                count(followers, followers.c.follower_id == User.id),
+                count(Post.__table__, Post.user_id == User.id),
+                count(
+                    followers,
+                    followers.c.follower_id == (viewer.id if viewer else -1),
+                    followers.c.followed_id == User.id,
+                ),
+            ).where(User.id.in_([user.id for user in users]))
         )
+        return {
+            user_id: FollowStats(
+                followers=n_followers,
+                following=n_following,
+                posts=n_posts,
+                followed_by_viewer=bool(viewer_follows),
+            )
+            for user_id, n_followers, n_following, n_posts, viewer_follows in rows
+        }
 
     def touch_last_seen(self, now: datetime, interval: timedelta) -> bool:
         """Record activity, at most once per `interval`; True when a write is due."""

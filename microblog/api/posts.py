@@ -1,0 +1,89 @@
+"""Posts: everyone's, one user's, your timeline; publish and delete your own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apifairy import arguments, authenticate, other_responses, response
+from flask import url_for
+
+from microblog.api import bp
+from microblog.api.auth import token_auth, token_user
+from microblog.api.errors import api_abort, get_or_404
+from microblog.api.input import json_body
+from microblog.api.resources import post_collection, post_resource
+from microblog.api.schemas import (
+    LocationHeaderSchema,
+    error_responses,
+    pagination_schema,
+    post_collection_schema,
+    post_schema,
+)
+from microblog.extensions import db
+from microblog.models import Post, User
+
+
+@bp.route("/posts", methods=["GET"])
+@authenticate(token_auth)
+@arguments(pagination_schema)
+@response(post_collection_schema)
+@other_responses(error_responses(400, 401))
+def get_posts(args: dict[str, int]) -> dict[str, Any]:
+    """Everyone's posts, newest first (the Explore page)."""
+    return post_collection(Post.explore(), args, "api.get_posts")
+
+
+@bp.route("/timeline", methods=["GET"])
+@authenticate(token_auth)
+@arguments(pagination_schema)
+@response(post_collection_schema)
+@other_responses(error_responses(400, 401))
+def get_timeline(args: dict[str, int]) -> dict[str, Any]:
+    """Your home timeline: your posts and those of the users you follow, newest first."""
+    return post_collection(Post.timeline_for(token_user()), args, "api.get_timeline")
+
+
+@bp.route("/users/<int:id>/posts", methods=["GET"])
+@authenticate(token_auth)
+@arguments(pagination_schema)
+@response(post_collection_schema)
+@other_responses(error_responses(400, 401, 404))
+def get_user_posts(args: dict[str, int], id: int) -> dict[str, Any]:
+    """One user's posts, newest first."""
+    user = get_or_404(User, id)
+    return post_collection(Post.by_author(user), args, "api.get_user_posts", id=id)
+
+
+@bp.route("/posts/<int:id>", methods=["GET"])
+@authenticate(token_auth)
+@response(post_schema)
+@other_responses(error_responses(401, 404))
+def get_post(id: int) -> dict[str, Any]:
+    """One post."""
+    return post_resource(get_or_404(Post, id))
+
+
+@bp.route("/posts", methods=["POST"])
+@authenticate(token_auth)
+@json_body(post_schema)
+@response(post_schema, 201, headers=LocationHeaderSchema)
+@other_responses(error_responses(400, 401, 415))
+def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Publish a post as the token's user (the same rules as the web form)."""
+    post = Post(body=data["body"], author=token_user())
+    db.session.add(post)
+    db.session.commit()
+    return post_resource(post), {"Location": url_for("api.get_post", id=post.id)}
+
+
+@bp.route("/posts/<int:id>", methods=["DELETE"])
+@authenticate(token_auth)
+@other_responses(error_responses(401, 403, 404))
+def delete_post(id: int) -> tuple[str, int]:
+    """Delete one of your posts."""
+    post = get_or_404(Post, id)
+    if post.user_id != token_user().id:
+        api_abort(403, "You can only delete your own posts.")
+    db.session.delete(post)
+    db.session.commit()
+    return "", 204

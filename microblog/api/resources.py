@@ -1,0 +1,103 @@
+"""What the API sends back: users, posts and paginated collections, as plain data for the
+schemas in microblog.api.schemas to serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import Select
+
+from microblog.api.auth import token_user
+from microblog.api.schemas import PER_PAGE_MAX
+from microblog.models import CountedPage, FollowStats, Post, User, paginate_counted
+from templates.avatars import avatar_url
+
+AVATAR_SIZE = 128
+
+
+def user_links(user: User) -> dict[str, str]:
+    return {
+        "self": url_for("api.get_user", id=user.id),
+        "followers": url_for("api.get_followers", id=user.id),
+        "following": url_for("api.get_following", id=user.id),
+        "avatar": avatar_url(user, AVATAR_SIZE),
+    }
+
+
+def user_resource(user: User, stats: FollowStats) -> dict[str, Any]:
+    """A user with their counts; the email address only for the token's own user."""
+    resource = {
+        "id": user.id,
+        "username": user.username,
+        "about_me": user.about_me,
+        "last_seen": user.last_seen,
+        "post_count": stats.posts,
+        "follower_count": stats.followers,
+        "following_count": stats.following,
+        "links": user_links(user),
+    }
+    viewer = token_user()
+    if viewer is not None and viewer.id == user.id:
+        resource["email"] = user.email
+    return resource
+
+
+def post_resource(post: Post) -> dict[str, Any]:
+    author = post.author
+    return {
+        "id": post.id,
+        "body": post.body,
+        "timestamp": post.timestamp,
+        "language": post.language,
+        "author": {"id": author.id, "username": author.username, "links": user_links(author)},
+        "links": {
+            "self": url_for("api.get_post", id=post.id),
+            "author": url_for("api.get_user", id=author.id),
+        },
+    }
+
+
+def _load_page(query: Select[Any], args: dict[str, int]) -> CountedPage[Any]:
+    per_page = min(args["per_page"], PER_PAGE_MAX)
+    return paginate_counted(query, page=args["page"], per_page=per_page)
+
+
+def _collection(
+    page: CountedPage[Any], items: list[dict[str, Any]], endpoint: str, **url_values: object
+) -> dict[str, Any]:
+    def link(number: int) -> str:
+        return url_for(endpoint, page=number, per_page=page.per_page, **url_values)
+
+    return {
+        "items": items,
+        "meta": {
+            "page": page.number,
+            "per_page": page.per_page,
+            "total_pages": page.total_pages,
+            "total_items": page.total_items,
+        },
+        "links": {
+            "self": link(page.number),
+            "next": link(page.number + 1) if page.has_next else None,
+            "prev": link(page.number - 1) if page.has_prev else None,
+        },
+    }
+
+
+def user_collection(
+    query: Select[tuple[User]], args: dict[str, int], endpoint: str, **url_values: object
+) -> dict[str, Any]:
+    """One page of users with their counts: three queries whatever the page size."""
+    page = _load_page(query, args)
+    stats = User.stats_for(page.items)
+    items = [user_resource(user, stats[user.id]) for user in page.items]
+    return _collection(page, items, endpoint, **url_values)
+
+
+def post_collection(
+    query: Select[tuple[Post]], args: dict[str, int], endpoint: str, **url_values: object
+) -> dict[str, Any]:
+    """One page of posts with their authors (loaded by `query`): two queries."""
+    page = _load_page(query, args)
+    return _collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)

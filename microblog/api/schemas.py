@@ -1,0 +1,283 @@
+"""The API's JSON shapes: marshmallow schemas that validate input, serialize output and, through
+APIFairy, write the OpenAPI document. Validation follows the web forms' rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_marshmallow import Schema
+from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate, validates
+
+from microblog.api.auth import token_user
+from microblog.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
+from microblog.main.forms import ABOUT_ME_MAX_LENGTH
+from microblog.models import BODY_MAX_LENGTH, User
+
+PER_PAGE_DEFAULT = 10
+PER_PAGE_MAX = 100
+# Pages past this would only overflow the databases' OFFSET arithmetic.
+PAGE_MAX = 2**31 - 1
+
+
+def storable_text(value: str) -> None:
+    """Text that every database can store: no NUL character, no lone UTF-16 surrogate."""
+    if "\x00" in value:
+        raise ValidationError("Must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValidationError("Must be valid Unicode text.") from error
+
+
+def email_address(value: str) -> None:
+    """The same check as the web forms' email field (no DNS lookup)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError("This does not look like an email address.") from error
+
+
+def _strip(data: Any, names: tuple[str, ...]) -> Any:
+    """Leading and trailing spaces are never meant, as on the web forms."""
+    if not isinstance(data, dict):
+        return data
+    return {
+        key: value.strip() if key in names and isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "The HTTP reason phrase."})
+    message = fields.String(required=True, metadata={"description": "What went wrong."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "For invalid input: the problems of each field."},
+    )
+
+
+class TokenSchema(Schema):
+    token = fields.String(
+        required=True,
+        metadata={"description": "Send it as `Authorization: Bearer <token>`."},
+    )
+
+
+class LocationHeaderSchema(Schema):
+    Location = fields.String(
+        required=True, metadata={"description": "The URL of the created resource."}
+    )
+
+
+class PaginationSchema(Schema):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=PAGE_MAX),
+        metadata={"description": "The page to return (a page past the last one is empty)."},
+    )
+    per_page = fields.Integer(
+        load_default=PER_PAGE_DEFAULT,
+        validate=validate.Range(min=1),
+        metadata={"description": f"Items per page; more than {PER_PAGE_MAX} gives {PER_PAGE_MAX}."},
+    )
+
+
+class UserLinksSchema(Schema):
+    self = fields.String(required=True)
+    followers = fields.String(required=True)
+    following = fields.String(required=True)
+    avatar = fields.String(required=True)
+
+
+class UserSchema(Schema):
+    """A user, as the API shows one."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    email = fields.String(metadata={"description": "Only in your own user."})
+    about_me = fields.String(required=True, allow_none=True)
+    last_seen = fields.DateTime(required=True, metadata={"description": "ISO 8601, in UTC."})
+    post_count = fields.Integer(required=True)
+    follower_count = fields.Integer(required=True)
+    following_count = fields.Integer(required=True)
+    links = fields.Nested(UserLinksSchema, required=True, data_key="_links")
+
+
+def _username(*, required: bool) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=[
+            storable_text,
+            validate.Length(min=2, max=64, error="A username has 2 to 64 characters."),
+            validate.Regexp(
+                USERNAME_PATTERN, error="Use only letters, digits, dots, dashes and underscores."
+            ),
+        ],
+    )
+
+
+def _about_me() -> fields.String:
+    return fields.String(
+        allow_none=True,
+        validate=[
+            storable_text,
+            validate.Length(
+                max=ABOUT_ME_MAX_LENGTH,
+                error=f"About me has at most {ABOUT_ME_MAX_LENGTH} characters.",
+            ),
+        ],
+    )
+
+
+def _email(*, required: bool) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=[
+            storable_text,
+            validate.Length(max=120, error="An email address has at most 120 characters."),
+            email_address,
+        ],
+        metadata={"format": "email"},
+    )
+
+
+class _AccountSchema(Schema):
+    """What a user may set about themselves, with the web forms' rules."""
+
+    class Meta:
+        # Like the tutorial, ignore fields the API does not take: a client may send back the
+        # user it got from GET, with its id and counts.
+        unknown = EXCLUDE
+
+    @pre_load
+    def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
+        data = _strip(data, ("username", "email", "about_me"))
+        if isinstance(data, dict) and data.get("about_me") == "":
+            data["about_me"] = None
+        return data
+
+    @validates("username")
+    def _username_is_free(self, value: str, **_kwargs: object) -> None:
+        if User.username_taken(value, except_user=token_user()):
+            raise ValidationError("This username is taken. Please choose another one.")
+
+    @validates("email")
+    def _email_is_free(self, value: str, **_kwargs: object) -> None:
+        if User.email_taken(value, except_user=token_user()):
+            raise ValidationError("An account with this email address already exists.")
+
+
+class NewUserSchema(_AccountSchema):
+    """A new account."""
+
+    username = _username(required=True)
+    email = _email(required=True)
+    about_me = _about_me()
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=[
+            storable_text,
+            validate.Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=128,
+                error=f"A password has {PASSWORD_MIN_LENGTH} to 128 characters.",
+            ),
+        ],
+    )
+
+
+class UserChangesSchema(_AccountSchema):
+    """Changes to your own user; fields that are left out keep their value."""
+
+    username = _username(required=False)
+    email = _email(required=False)
+    about_me = _about_me()
+
+
+class AuthorSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    links = fields.Nested(UserLinksSchema, required=True, data_key="_links")
+
+
+class PostLinksSchema(Schema):
+    self = fields.String(required=True)
+    author = fields.String(required=True)
+
+
+class PostSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(dump_only=True)
+    body = fields.String(
+        required=True,
+        validate=[
+            storable_text,
+            validate.Length(min=1, error="Write something before posting."),
+            validate.Length(
+                max=BODY_MAX_LENGTH, error=f"A post has at most {BODY_MAX_LENGTH} characters."
+            ),
+        ],
+        metadata={"description": f"1 to {BODY_MAX_LENGTH} characters, not only spaces."},
+    )
+    timestamp = fields.DateTime(dump_only=True, metadata={"description": "ISO 8601, in UTC."})
+    language = fields.String(dump_only=True, allow_none=True)
+    author = fields.Nested(AuthorSchema, dump_only=True)
+    links = fields.Nested(PostLinksSchema, dump_only=True, data_key="_links")
+
+    @pre_load
+    def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
+        return _strip(data, ("body",))
+
+
+class MetaSchema(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total_pages = fields.Integer(required=True)
+    total_items = fields.Integer(required=True)
+
+
+class CollectionLinksSchema(Schema):
+    self = fields.String(required=True)
+    next = fields.String(required=True, allow_none=True)
+    prev = fields.String(required=True, allow_none=True)
+
+
+class UserCollectionSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema), required=True)
+    meta = fields.Nested(MetaSchema, required=True, data_key="_meta")
+    links = fields.Nested(CollectionLinksSchema, required=True, data_key="_links")
+
+
+class PostCollectionSchema(Schema):
+    items = fields.List(fields.Nested(PostSchema), required=True)
+    meta = fields.Nested(MetaSchema, required=True, data_key="_meta")
+    links = fields.Nested(CollectionLinksSchema, required=True, data_key="_links")
+
+
+error_schema = ErrorSchema()
+token_schema = TokenSchema()
+pagination_schema = PaginationSchema()
+user_schema = UserSchema()
+new_user_schema = NewUserSchema()
+user_changes_schema = UserChangesSchema()
+post_schema = PostSchema()
+user_collection_schema = UserCollectionSchema()
+post_collection_schema = PostCollectionSchema()
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: the message says what, `errors` says it field by field.",
+    401: "Missing, wrong, expired or revoked credentials (with a WWW-Authenticate header).",
+    403: "The token's user may not do this.",
+    404: "There is no such user or post.",
+    415: "The body is not JSON (send Content-Type: application/json).",
+}
+
+
+def error_responses(*codes: int) -> dict[int, tuple[ErrorSchema, str]]:
+    """The error answers an endpoint can give, for APIFairy's @other_responses."""
+    return {code: (error_schema, ERROR_DESCRIPTIONS[code]) for code in codes}
