@@ -27,7 +27,14 @@ from microblog.models.types import utcnow
 from tests.conftest import empty_tables, reset_schema
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        expect,
+        sync_playwright,
+    )
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None
 
@@ -45,6 +52,8 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
+# What a browser set to each of the site's languages sends in Accept-Language.
+BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
 
 
 def skip_or_fail(reason: str) -> None:
@@ -98,6 +107,11 @@ class Site:
     def follow(self, follower: str, followed: str) -> None:
         with self.app.app_context():
             User.by_username(follower).follow(User.by_username(followed))
+            db.session.commit()
+
+    def rename_user(self, username: str, new_username: str) -> None:
+        with self.app.app_context():
+            User.by_username(username).username = new_username
             db.session.commit()
 
     def post_bodies_by(self, username: str) -> list[str]:
@@ -202,11 +216,12 @@ def new_context(
     chromium: Browser, site: Site, problems: ProblemWatcher
 ) -> Iterator[Callable[..., BrowserContext]]:
     """Open browser contexts (English, desktop size, JavaScript on, by default); every page in
-    them is watched, and the test fails if any page logged an error."""
+    them is watched, and the test fails if any page logged an error. `language` is one of the
+    site's languages ("en", "es"), set as a browser in that country would."""
     contexts: list[BrowserContext] = []
 
-    def make(**options: Any) -> BrowserContext:
-        options.setdefault("locale", "en-GB")
+    def make(language: str = "en", **options: Any) -> BrowserContext:
+        options.setdefault("locale", BROWSER_LOCALES[language])
         options.setdefault("viewport", DESKTOP)
         context = chromium.new_context(base_url=site.url, **options)
         context.set_default_timeout(10_000)
@@ -244,7 +259,10 @@ def assert_accessible(page: Page, where: str) -> None:
     """Run axe-core with the WCAG 2.2 A/AA rules on the page as it is now: no violations.
 
     axe is evaluated through the DevTools protocol, so the page's CSP stays enforced and the
-    CSP watcher still sees everything the page itself does."""
+    CSP watcher still sees everything the page itself does. It waits for every request to end:
+    nothing may stay marked busy for assistive technologies."""
+    busy = page.locator("[aria-busy=true]")
+    expect(busy, f"an element stays aria-busy on {where}").to_have_count(0)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_SOURCE)
     violations = page.evaluate(

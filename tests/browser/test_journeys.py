@@ -112,7 +112,7 @@ def test_htmx_journey_swaps_in_place_and_keeps_history_whole(
     new_context, site: Site, ana: str, locale: str
 ) -> None:
     t = site.translator(locale)
-    page = new_context(locale=locale).new_page()
+    page = new_context(language=locale).new_page()
 
     register(page, t, "zoe", audit=True)
     log_out(page, t)
@@ -203,7 +203,7 @@ def test_journey_without_javascript_reaches_the_same_states_by_page_loads(
     new_context, site: Site, ana: str, locale: str
 ) -> None:
     t = site.translator(locale)
-    page = new_context(locale=locale, java_script_enabled=False).new_page()
+    page = new_context(language=locale, java_script_enabled=False).new_page()
 
     register(page, t, "zoe", audit=False)
     log_out(page, t)

@@ -55,7 +55,7 @@ def visit_forms_with_errors_logged_out(page: Page, t: Translator) -> None:
     check(page, "the register form with errors")
 
 
-def visit_forms_with_errors_logged_in(page: Page, t: Translator) -> None:
+def visit_forms_with_errors_logged_in(page: Page, t: Translator, people: Site) -> None:
     page.goto("/")
     page.get_by_label(t("Say something")).fill("   ")
     page.locator("#post-form").get_by_role("button").click()
@@ -72,6 +72,15 @@ def visit_forms_with_errors_logged_in(page: Page, t: Translator) -> None:
     )
     check(page, "the edit profile form with an error")
 
+    # An htmx action that fails shows an alert in #alerts.
+    page.goto("/user/ana")
+    people.rename_user("ana", "anna")
+    page.get_by_role("button", name=t("Unfollow"), exact=True).click()
+    expect(page.locator("#alerts [role=alert]")).to_contain_text(
+        t("There is no user called %(username)s.", username="ana")
+    )
+    check(page, "a profile with an error alert swapped in")
+
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
@@ -86,9 +95,10 @@ def test_every_page_is_accessible_and_fits(
 ) -> None:
     t = people.translator(locale)
     # The browser notes every 4xx response in the console; these are the expected ones.
-    problems.expect(r"status of 404 .*/no-such-page")
+    problems.expect(r"status of 404 .*/(no-such-page|unfollow/ana)\)$")
+    problems.expect(r"^Response Status Error Code 404 from /unfollow/ana\b")
     problems.expect(r"status of 422 .*:\d+/(auth/login|auth/register|edit_profile)?\)$")
-    page = new_context(locale=locale, viewport=viewport).new_page()
+    page = new_context(language=locale, viewport=viewport).new_page()
     if logged_in:
         log_in(page, "zoe")
         pages = {
@@ -114,6 +124,6 @@ def test_every_page_is_accessible_and_fits(
         assert page.evaluate("() => document.documentElement.lang") == locale
         check(page, url)
     if logged_in:
-        visit_forms_with_errors_logged_in(page, t)
+        visit_forms_with_errors_logged_in(page, t, people)
     else:
         visit_forms_with_errors_logged_out(page, t)
