@@ -17,6 +17,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
 from microblog import create_app
@@ -25,18 +33,6 @@ from microblog.extensions import db
 from microblog.models import Post, User
 from microblog.models.types import utcnow
 from tests.conftest import empty_tables, reset_schema
-
-try:
-    from playwright.sync_api import (
-        Browser,
-        BrowserContext,
-        ConsoleMessage,
-        Page,
-        expect,
-        sync_playwright,
-    )
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -65,8 +61,6 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
-    if sync_playwright is None:
-        skip_or_fail("Playwright is not installed (pip install -e '.[test]')")
     if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
