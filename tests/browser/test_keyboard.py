@@ -118,3 +118,23 @@ def test_journey_by_keyboard_alone(page: Page, site: Site) -> None:
     tab_to(page, nav.get_by_role("button", name="Log out"))
     page.keyboard.press("Space")
     expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_skip_link_and_registration_by_keyboard(page: Page, site: Site) -> None:
+    page.goto("/auth/register")
+    tab_to(page, page.get_by_role("link", name="Skip to main content"), limit=1)
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # The first Tab after the skip link lands in the form, past the header.
+    tab_to(page, page.get_by_label("Username"), limit=1)
+    page.keyboard.type("kim")
+    tab_to(page, page.get_by_label("Email"))
+    page.keyboard.type("kim@example.com")
+    tab_to(page, page.get_by_label("Password", exact=True))
+    page.keyboard.type(PASSWORD)
+    tab_to(page, page.get_by_label("Repeat password"))
+    page.keyboard.type(PASSWORD)
+    tab_to(page, page.locator("main").get_by_role("button", name="Register"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hi, kim!")
