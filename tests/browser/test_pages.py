@@ -20,6 +20,7 @@ from tests.browser.conftest import (
 )
 
 PHONE = {"width": 360, "height": 740}
+LONG_NAME = "a_username_as_long_as_the_site_allows_which_is_sixty_four_chars_"
 
 
 @pytest.fixture
@@ -29,6 +30,8 @@ def people(site: Site) -> Site:
     site.add_posts("ana", 30, body="{username} post {n}: " + "words and more words " * 6)
     site.add_posts("zoe", 2, body="An unbreakable https://example.com/" + "x" * 120 + " {n}")
     site.follow("zoe", "ana")
+    site.add_user(LONG_NAME, about_me="Nameless no more.")
+    site.add_posts(LONG_NAME, 1, body="Longest name here.")
     return site
 
 
@@ -114,6 +117,7 @@ def test_every_page_is_accessible_and_fits(
         pages = {
             "/explore": t("Explore"),
             "/user/ana": "ana",
+            f"/user/{LONG_NAME}": LONG_NAME,
             "/auth/login": t("Log in"),
             "/auth/register": t("Register"),
             "/no-such-page": t("Page not found"),
