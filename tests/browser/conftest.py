@@ -261,7 +261,9 @@ def assert_accessible(page: Page, where: str) -> None:
         page.evaluate(AXE_SOURCE)
     violations = page.evaluate(
         """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            const result = await axe.run(document, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+            });
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 targets: v.nodes.map((node) => node.target.join(" ")),
