@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import PASSWORD, Site
 
@@ -23,22 +24,28 @@ FOCUS_STATE = """() => {
 }"""
 
 
+def expect_visible_focus(page: Page) -> None:
+    """The focused element shows its focus (waiting a moment for the browser to paint it)."""
+    try:
+        page.wait_for_function(
+            f"() => {{ const state = ({FOCUS_STATE})(); return state !== null && state.visible; }}",
+            timeout=2_000,
+        )
+    except PlaywrightTimeoutError:
+        state = page.evaluate(FOCUS_STATE)
+        assert state is not None, "the focus was lost (it is on the body)"
+        raise AssertionError(f"no visible focus on {state['description']}") from None
+
+
 def tab_to(page: Page, target: Locator, *, key: str = "Tab", limit: int = 40) -> None:
     """Press `key` until `target` has the focus, checking that every stop shows its focus."""
     for _ in range(limit):
         page.keyboard.press(key)
-        state = page.evaluate(FOCUS_STATE)
-        if state is not None:
-            assert state["visible"], f"no visible focus on {state['description']}"
+        if page.evaluate(FOCUS_STATE) is not None:
+            expect_visible_focus(page)
         if target.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"{target} not reached with {limit} presses of {key}")
-
-
-def expect_visible_focus(page: Page) -> None:
-    state = page.evaluate(FOCUS_STATE)
-    assert state is not None, "the focus was lost (it is on the body)"
-    assert state["visible"], f"no visible focus on {state['description']}"
 
 
 def test_journey_by_keyboard_alone(page: Page, site: Site) -> None:
