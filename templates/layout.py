@@ -44,6 +44,7 @@ HTMX_CONFIG = json.dumps(
         "allowEval": False,
         "allowScriptTags": False,
         "includeIndicatorStyles": False,
+        "defaultSettleDelay": 0,
         "historyCacheSize": 0,
         "refreshOnHistoryMiss": True,
         "historyRestoreAsHxRequest": False,

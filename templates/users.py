@@ -48,15 +48,18 @@ def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Elem
     ]
 
 
-def follow_button(*, user: ProfileUser, following: bool) -> Element:
-    """A form with only the CSRF token and a button that says what it will do."""
+def follow_button(*, user: ProfileUser, following: bool, focus: bool = False) -> Element:
+    """A form with only the CSRF token and a button that says what it will do.
+
+    `focus` marks the new button for htmx to focus after it replaced the one that was pressed,
+    so a keyboard user keeps their place."""
     if following:
         action, text = url_for("main.unfollow", username=user.username), _("Unfollow")
     else:
         action, text = url_for("main.follow", username=user.username), _("Follow")
     return form(".follow-form", id=f"follow-form-{user.id}", **hx_form(action))[
         csrf_input(),
-        button(type="submit", class_="secondary" if following else None)[text],
+        button(type="submit", class_="secondary" if following else None, autofocus=focus)[text],
     ]
 
 

@@ -189,7 +189,7 @@ def _follow_change(username: str, *, follow: bool) -> Response:
         return redirect(url_for("main.user", username=target.username), 303)
     stats = target.follow_stats(current_user)
     return render(
-        follow_button(user=target, following=stats.followed_by_viewer),
+        follow_button(user=target, following=stats.followed_by_viewer, focus=True),
         page_title=target.username,
         oob=[follow_counts(user=target, stats=stats, oob=True)],
     )

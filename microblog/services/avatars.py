@@ -32,5 +32,5 @@ def identicon_svg(seed: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
         f'<rect width="{size}" height="{size}" fill="#f4f4f5"/>'
-        f'<g fill="{colour}">{"".join(cells)}</g></svg>'
+        f'<g fill="{colour}" shape-rendering="crispEdges">{"".join(cells)}</g></svg>'
     )

@@ -28,17 +28,23 @@
     if (back) back.value = location.pathname + location.search;
   });
 
-  function target(event) {
-    return (event.detail && event.detail.target) || null;
-  }
+  // The element marked busy, per request. htmx may retarget a response (errors go to #alerts),
+  // so the target seen after the request is not always the one marked before it.
+  var busy = new WeakMap();
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var element = target(event);
-    if (element && element.setAttribute) element.setAttribute("aria-busy", "true");
+    var element = event.detail && event.detail.target;
+    var xhr = event.detail && event.detail.xhr;
+    if (!element || !element.setAttribute || !xhr) return;
+    element.setAttribute("aria-busy", "true");
+    busy.set(xhr, element);
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    var element = target(event);
-    if (element && element.removeAttribute) element.removeAttribute("aria-busy");
+    var xhr = event.detail && event.detail.xhr;
+    var element = xhr && busy.get(xhr);
+    if (!element) return;
+    element.removeAttribute("aria-busy");
+    busy.delete(xhr);
   });
 })();

@@ -88,6 +88,7 @@ def test_follow_without_javascript(susan, query):
     page = soup(susan.get("/user/john"))
     assert "You are not following john anymore." in page.find(id="flashes").get_text()
     assert page.select_one(".follow-form button").get_text() == "Follow"
+    assert not page.select_one(".follow-form button").has_attr("autofocus")
 
 
 def test_follow_with_htmx_swaps_the_button_and_updates_counts_out_of_band(susan, query):
@@ -98,6 +99,7 @@ def test_follow_with_htmx_swaps_the_button_and_updates_counts_out_of_band(susan,
     form = page.find("form")
     assert form["action"] == "/unfollow/john"
     assert form.button.get_text() == "Unfollow"
+    assert form.button.has_attr("autofocus"), "a keyboard user keeps their place"
     counts = page.find(id=f"follow-counts-{john_id}")
     assert counts["hx-swap-oob"] == "true"
     assert counts.get_text().startswith("1 follower")
