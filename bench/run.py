@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,9 +139,16 @@ def generate_data(seed_script: Path, scale: str) -> Path:
 
 
 def database_url(db: str, scale: str, pg_url: str) -> str:
+    """SQLite: one file per scale; PostgreSQL: one schema per scale in the `--pg-url` database,
+    so both scales can be served side by side."""
     if db == "sqlite":
         return f"sqlite:///{BENCH / 'data' / f'{scale}.db'}"
-    return pg_url
+    separator = "&" if "?" in pg_url else "?"
+    return f"{pg_url}{separator}options=-csearch_path%3D{pg_schema(scale)}"
+
+
+def pg_schema(scale: str) -> str:
+    return f"bench_{scale}"
 
 
 def count_posts(engine) -> int | None:
@@ -167,9 +174,10 @@ def load_database(url: str, data_dir: Path, scale: str, reload: bool) -> float |
             engine.dispose()
             Path(engine.url.database).unlink(missing_ok=True)
         else:
+            schema = pg_schema(scale)
             with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
         started = time.perf_counter()
         flask = str(VENV_BIN / "flask")
         env = flask_env(url)
@@ -276,64 +284,74 @@ def _sqlite_plan_line(row) -> str:
 # --- in-process: server time and SQL statements -----------------------------------------------
 
 
-def in_process(url: str, targets: list[Endpoint], repeat: int) -> dict[str, dict]:
-    """Time each GET in the app itself (no HTTP) and count its SQL statements."""
-    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
+def in_process(cases: list[tuple[str, str, Endpoint]], repeat: int) -> dict[str, dict]:
+    """Time GETs in the app itself (no HTTP) and count their SQL statements. `cases` are
+    (key, database URL, endpoint); each URL gets its own app, logged in as the reader."""
     from sqlalchemy import event
 
-    from microblog import create_app
     from microblog.extensions import db
 
-    app = create_app()
-    client = app.test_client()
-    token = _csrf_from(client.get("/auth/login").get_data(as_text=True))
-    response = client.post(
-        "/auth/login",
-        data={"username": READER, "password": READER_PASSWORD, "csrf_token": token},
-    )
-    assert response.status_code == 303, "in-process login failed"
-    gets = [e for e in targets if e.method == "GET"]
-    for endpoint in gets:  # warm up; also settles last_seen, written at most once a minute
-        client.get(endpoint.path, headers=_hx(endpoint))
+    clients = {}
+    for url in dict.fromkeys(url for _key, url, _endpoint in cases):
+        clients[url] = _logged_in_client(url)
+        with clients[url].application.app_context():
+            engine = db.engine
+        clients[url].engine = engine  # type: ignore[attr-defined]
+    for _key, url, endpoint in cases:  # warm up; also settles last_seen (once a minute)
+        clients[url].get(endpoint.path, headers=_hx(endpoint))
 
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    times: dict[str, list[float]] = {e.name: [] for e in gets}
-    cpu_times: dict[str, list[float]] = {e.name: [] for e in gets}
+    times: dict[str, list[float]] = {key: [] for key, _url, _endpoint in cases}
+    cpu_times: dict[str, list[float]] = {key: [] for key, _url, _endpoint in cases}
     counts: dict[str, tuple[int, int]] = {}
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    for client in clients.values():
+        event.listen(client.engine, "before_cursor_execute", record)
     try:
         for _ in range(repeat):  # interleaved, so a busy moment hits every page alike
-            for endpoint in gets:
+            for key, url, endpoint in cases:
                 statements.clear()
                 started, cpu_started = time.perf_counter(), time.thread_time()
-                response = client.get(endpoint.path, headers=_hx(endpoint))
-                times[endpoint.name].append(time.perf_counter() - started)
-                cpu_times[endpoint.name].append(time.thread_time() - cpu_started)
+                response = clients[url].get(endpoint.path, headers=_hx(endpoint))
+                times[key].append(time.perf_counter() - started)
+                cpu_times[key].append(time.thread_time() - cpu_started)
                 assert response.status_code == 200, (endpoint.path, response.status_code)
                 writes = sum(
                     s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
                     for s in statements
                 )
-                counts[endpoint.name] = (len(statements), writes)
+                counts[key] = (len(statements), writes)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for client in clients.values():
+            event.remove(client.engine, "before_cursor_execute", record)
     return {
-        name: {
+        key: {
             "server_ms": statistics.median(values) * 1000,
-            # CPU time of the app alone: far less disturbed by other processes than wall time
+            # CPU time of the app alone: less disturbed by other processes than wall time
             # (but without PostgreSQL's own work, which runs in the database server).
-            "server_cpu_ms": statistics.median(cpu_times[name]) * 1000,
-            "queries": counts[name][0],
-            "writes": counts[name][1],
+            "server_cpu_ms": statistics.median(cpu_times[key]) * 1000,
+            "queries": counts[key][0],
+            "writes": counts[key][1],
         }
-        for name, values in times.items()
+        for key, values in times.items()
     }
+
+
+def _logged_in_client(url: str):
+    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
+    from microblog import create_app
+
+    client = create_app().test_client()
+    token = _csrf_from(client.get("/auth/login").get_data(as_text=True))
+    response = client.post(
+        "/auth/login",
+        data={"username": READER, "password": READER_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 303, "in-process login failed"
+    return client
 
 
 def _hx(endpoint: Endpoint) -> dict[str, str]:
@@ -489,7 +507,17 @@ def run_wrk(
             "body": json.dumps(body) if body is not None else "nil",
         }
     )
-    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
+    command = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{port}/")
@@ -504,7 +532,9 @@ def parse_wrk(output: str) -> dict:
         number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
         return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
-    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)\s*$", output, re.MULTILINE))
+    if "50" not in percentiles or "99" not in percentiles:
+        raise RuntimeError(f"no latency distribution in wrk's output:\n{output}")
     errors = sum(
         int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?): (\d+)", output)
     )
@@ -585,7 +615,8 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
     targets = [e for e in endpoints() if not args.only or re.search(args.only, e.name)]
     measures = {e.name: Measure(e.name, e.method, e.path) for e in targets}
     print("in-process server time and SQL statements ...", flush=True)
-    for name, found in in_process(url, targets, args.in_process_repeat).items():
+    gets = [(e.name, url, e) for e in targets if e.method == "GET"]
+    for name, found in in_process(gets, args.in_process_repeat).items():
         measures[name].server_ms = found["server_ms"]
         measures[name].server_cpu_ms = found["server_cpu_ms"]
         measures[name].queries = found["queries"]
@@ -596,9 +627,12 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
     writes = [e for e in targets if e.method != "GET"]
 
     def load(port: int, endpoint: Endpoint, session: Session) -> dict:
+        # One user's follow / unfollow clicks come one after the other; two connections would
+        # race each other (two follows at once both pass the "already following?" check).
+        connections = 1 if endpoint.toggle_path else args.connections
         if wrk:
-            return run_wrk(wrk, port, endpoint, session, args.connections, args.duration)
-        return run_python_load(port, endpoint, session, args.connections, args.duration)
+            return run_wrk(wrk, port, endpoint, session, connections, args.duration)
+        return run_python_load(port, endpoint, session, connections, args.duration)
 
     with gunicorn(url, args.workers) as port, pristine_writes(url):
         reader = log_in(port, READER)
@@ -615,14 +649,51 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
                         flush=True,
                     )
     for item in measures.values():
-        item.rps = statistics.median(r["rps"] for r in item.rounds)
-        item.p50_ms = statistics.median(r["p50_ms"] for r in item.rounds)
-        item.p99_ms = statistics.median(r["p99_ms"] for r in item.rounds)
-        item.errors = sum(r["errors"] for r in item.rounds)
+        _summarize(item)
     return list(measures.values())
 
 
-def check_targets(measures: list[Measure], baseline: dict | None) -> list[dict]:
+def compare_scales(args: argparse.Namespace, urls: dict[str, str]) -> list[Measure]:
+    """Page 1 of the home timeline and of explore on two data sets, served side by side and
+    measured in turns, so that both see the same machine."""
+    picked = [e for e in endpoints() if e.name in ("home page 1", "explore page 1")]
+    cases = [(f"{e.name} @ {scale}", url, e) for e in picked for scale, url in urls.items()]
+    measures = {key: Measure(key, e.method, e.path) for key, _url, e in cases}
+    print("scales side by side: in-process ...", flush=True)
+    for key, found in in_process(cases, args.in_process_repeat).items():
+        measures[key].server_ms = found["server_ms"]
+        measures[key].server_cpu_ms = found["server_cpu_ms"]
+        measures[key].queries = found["queries"]
+        measures[key].writes = found["writes"]
+    wrk = ensure_wrk()
+    with ExitStack() as stack:
+        ports = {url: stack.enter_context(gunicorn(url, args.workers)) for url in urls.values()}
+        sessions = {url: log_in(port, READER) for url, port in ports.items()}
+        for round_ in range(args.rounds):
+            for key, url, endpoint in cases:
+                if wrk:
+                    result = run_wrk(
+                        wrk, ports[url], endpoint, sessions[url], args.connections, args.duration
+                    )
+                else:
+                    result = run_python_load(
+                        ports[url], endpoint, sessions[url], args.connections, args.duration
+                    )
+                measures[key].rounds.append(result)
+                print(f"  round {round_ + 1}  {key:34} p50 {result['p50_ms']:7.2f} ms", flush=True)
+    for item in measures.values():
+        _summarize(item)
+    return list(measures.values())
+
+
+def _summarize(item: Measure) -> None:
+    item.rps = statistics.median(r["rps"] for r in item.rounds)
+    item.p50_ms = statistics.median(r["p50_ms"] for r in item.rounds)
+    item.p99_ms = statistics.median(r["p99_ms"] for r in item.rounds)
+    item.errors = sum(r["errors"] for r in item.rounds)
+
+
+def check_targets(measures: list[Measure], scales: list[Measure], small: str) -> list[dict]:
     by_name = {m.name: m for m in measures}
     checks: list[dict] = []
 
@@ -676,19 +747,19 @@ def check_targets(measures: list[Measure], baseline: dict | None) -> list[dict]:
                 "limit": 0,
             }
         )
-    if baseline:
-        old = {m["name"]: m for m in baseline["endpoints"]}
-        for name in ("home page 1", "explore page 1"):
+    side_by_side = {m.name: m for m in scales}
+    for name in ("home page 1", "explore page 1"):
+        large = side_by_side.get(f"{name} @ large")
+        reference = side_by_side.get(f"{name} @ {small}")
+        if large and reference:
             for attr, label in (("p50_ms", "p50"), ("server_ms", "server time")):
-                if name in old and name in by_name and old[name].get(attr):
-                    value = getattr(by_name[name], attr) / old[name][attr]
-                    checks.append(
-                        {
-                            "target": f"{name}: this scale / {baseline['scale']} ({label})",
-                            "value": round(value, 2),
-                            "limit": 1.5,
-                        }
-                    )
+                checks.append(
+                    {
+                        "target": f"{name}: large / {small} scale, side by side ({label})",
+                        "value": round(getattr(large, attr) / getattr(reference, attr), 2),
+                        "limit": 1.5,
+                    }
+                )
     for check in checks:
         check["met"] = check["value"] <= check["limit"]
     return checks
@@ -719,6 +790,19 @@ def markdown(result: dict) -> str:
             f"| {e['method']} `{e['path']}` {e['name']}{errors} | {e['rps']:.0f} | "
             f"{e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {server} | {cpu} | {queries} | {writes} |"
         )
+    if result.get("scale_comparison"):
+        lines += [
+            "",
+            "Page 1 at both scales, served side by side and measured in turns:",
+            "",
+            "| endpoint @ scale | req/s | p50 ms | p99 ms | server ms | server CPU ms | SQL |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for e in result["scale_comparison"]:
+            lines.append(
+                f"| {e['name']} | {e['rps']:.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | "
+                f"{e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | {e['queries']} |"
+            )
     lines += ["", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
     for c in result["targets"]:
         lines.append(
@@ -759,7 +843,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-process-repeat", type=int, default=30)
     parser.add_argument("--only", help="regular expression: measure matching endpoints only")
     parser.add_argument(
-        "--baseline", type=Path, help="results JSON of a smaller scale to compare page 1 with"
+        "--compare-with",
+        choices=sorted(SCALES),
+        default="reference",
+        help="at the large scale, also serve this scale and compare page 1 side by side",
     )
     parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
     args = parser.parse_args(argv)
@@ -771,12 +858,12 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     measures = measure(args, url)
     plans = query_plans(url, per_page=25)
-    baseline = None
-    if args.baseline:
-        baseline = json.loads(args.baseline.read_text())
-    elif args.scale == "large":
-        default = BENCH / "results" / f"latest-{args.db}-reference.json"
-        baseline = json.loads(default.read_text()) if default.exists() else None
+    scales: list[Measure] = []
+    if args.scale == "large" and args.compare_with != "large":
+        small = args.compare_with
+        small_url = database_url(args.db, small, args.pg_url)
+        load_database(small_url, generate_data(args.seed_script, small), small, False)
+        scales = compare_scales(args, {small: small_url, "large": url})
     result = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(),
@@ -795,7 +882,8 @@ def main(argv: list[str] | None = None) -> int:
         "endpoints": [asdict(m) for m in measures],
         "plans": plans,
     }
-    result["targets"] = check_targets(measures, baseline)
+    result["scale_comparison"] = [asdict(m) for m in scales]
+    result["targets"] = check_targets(measures, scales, args.compare_with)
     table = markdown(result)
     out = BENCH / "results"
     stem = f"{args.db}-{args.scale}-{started.strftime('%Y%m%dT%H%M')}"
