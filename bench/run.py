@@ -267,7 +267,7 @@ def query_plans(url: str, per_page: int) -> dict[str, str]:
                     lines += [_sqlite_plan_line(row) for row in rows]
                 else:
                     rows = db.session.connection().exec_driver_sql(
-                        "EXPLAIN (ANALYZE, COSTS OFF, BUFFERS) " + statement, parameters
+                        "EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters
                     )
                     lines += [row[0] for row in rows]
                 lines.append("")
@@ -812,7 +812,7 @@ def markdown(result: dict) -> str:
 
 
 def plans_markdown(plans: dict[str, str]) -> str:
-    return "".join(f"{name}:\n\n```\n{plan}\n```\n\n" for name, plan in plans.items())
+    return "".join(f"{name}:\n\n```\n{plan}\n```\n" for name, plan in plans.items())
 
 
 def update_readme(key: str, table: str) -> None:
@@ -895,6 +895,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.no_readme:
             update_readme(f"{args.db}-{args.scale}", table)
+            update_readme(f"plans-{args.db}-{args.scale}", plans_markdown(plans))
     print("\n" + table)
     print(f"written: bench/results/{stem}.md and .json")
     return 0
