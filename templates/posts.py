@@ -55,20 +55,27 @@ class PageView(Protocol):
     is_empty: bool
 
 
+# htpy turns an element's attributes into a string when the element is called, which costs
+# about as much as rendering it; an element whose attributes never change is made once.
+_POST_MAIN = div(".post-main")
+
+
 def post_card(post: PostView, *, said: SaidPatterns, now: datetime) -> Element:
     """One post: who said it, when, and what. `said` holds the translated sentence patterns,
     built once per page rather than once per post."""
     author = post.author
     author_link = a(href=url_for("main.user", username=author.username))[author.username]
     pattern = said.recent if is_recent(post.timestamp, now=now) else said.older
-    return li(".post", id=f"post-{post.id}")[
-        article(aria_labelledby=f"post-{post.id}-by")[
+    card_id = f"post-{post.id}"
+    by_id = f"{card_id}-by"
+    return li(class_="post", id=card_id)[
+        article(aria_labelledby=by_id)[
             avatar(author, size=48, alt=""),
-            div(".post-main")[
-                header(".post-meta", id=f"post-{post.id}-by")[
+            _POST_MAIN[
+                header(class_="post-meta", id=by_id)[
                     pattern % {"username": author_link, "when": timestamp(post.timestamp, now=now)}
                 ],
-                p(".post-body", lang=post.language or None)[post.body],
+                p(class_="post-body", lang=post.language or None)[post.body],
             ],
         ]
     ]

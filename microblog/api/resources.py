@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload
 
 from microblog.api.auth import token_user
 from microblog.api.schemas import PER_PAGE_MAX
@@ -98,6 +99,6 @@ def user_collection(
 def post_collection(
     query: Select[tuple[Post]], args: dict[str, int], endpoint: str, **url_values: object
 ) -> dict[str, Any]:
-    """One page of posts with their authors (loaded by `query`): two queries."""
-    page = _load_page(query, args)
+    """One page of posts with their authors: two queries (the count and the page)."""
+    page = _load_page(query.options(joinedload(Post.author)), args)
     return _collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)

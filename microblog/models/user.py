@@ -22,7 +22,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
+from sqlalchemy.sql.expression import Insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from microblog.extensions import db
@@ -56,6 +58,17 @@ def _dummy_hash_for(method: str) -> str:
 
 def _dummy_hash() -> str:
     return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _insert_unless_present(table: Table, row: dict[str, object]) -> Insert:
+    """INSERT that does nothing when the row's key already exists, in each database's words.
+    (Ask with RETURNING whether it inserted: rowcount is -1 on PostgreSQL.)"""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(row).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(row).on_conflict_do_nothing()
+    return insert(table).values(row).prefix_with("IGNORE")  # MySQL and MariaDB
 
 
 @dataclass(frozen=True)
@@ -168,13 +181,16 @@ class User(UserMixin, db.Model):
         return db.session.scalar(query) is not None
 
     def follow(self, user: User) -> bool:
-        """Start following `user`; False when already following. The caller commits."""
+        """Start following `user`; False when already following. The caller commits.
+
+        One statement that skips an existing row, rather than "check, then insert": two
+        simultaneous requests (a double click, two tabs) must not end in a duplicate-key error.
+        """
         if user.id == self.id:
             raise ValueError("a user cannot follow themselves")
-        if self.is_following(user):
-            return False
-        db.session.execute(insert(followers).values(follower_id=self.id, followed_id=user.id))
-        return True
+        row = {"follower_id": self.id, "followed_id": user.id}
+        inserted = _insert_unless_present(followers, row).returning(followers.c.follower_id)
+        return db.session.execute(inserted).first() is not None
 
     def unfollow(self, user: User) -> bool:
         """Stop following `user`; False when not following. The caller commits."""

@@ -177,3 +177,10 @@ def test_last_seen_is_written_at_most_once_a_minute(susan, app, query):
         db.session.commit()
     susan.get("/explore")
     assert utcnow() - last_seen() < timedelta(seconds=30)
+
+
+def test_following_twice_keeps_one_follow_and_answers_normally(susan, query):
+    # A double click or two tabs: the second request finds the follow already there.
+    assert susan.post("/follow/john").status_code == 303
+    assert susan.post("/follow/john", htmx=True).status_code == 200
+    assert query(lambda: User.by_username("john").follow_stats().followers) == 1

@@ -1,0 +1,107 @@
+"""Render cost of the htpy components: CPU µs per full page and per post, without HTTP or SQL.
+
+    .venv/bin/python bench/render.py [--db sqlite|postgresql] [--profile]
+
+Loads explore page 1 (25 posts with their authors) from a benchmark database that
+bench/run.py filled, then renders, in a request of user0001, the list of posts alone (what the
+htmx next-page fragment carries) and the whole page around it, many times each, interleaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--scale", default="reference")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the list")
+    args = parser.parse_args(argv)
+    url = f"sqlite:///{BENCH / 'data' / f'{args.scale}.db'}" if args.db == "sqlite" else args.pg_url
+    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
+
+    from flask import url_for
+    from flask_login import login_user
+
+    from microblog import create_app
+    from microblog.main.forms import PostForm
+    from microblog.models import Post, User, paginate
+    from templates.layout import page
+    from templates.posts import home_page, posts_section
+
+    app = create_app()
+    with app.test_request_context("/"):
+        viewer = User.by_username("user0001")
+        login_user(viewer)
+        posts = paginate(Post.explore(), page=1, per_page=25)
+        per_page = len(posts.items)
+
+        def section() -> str:
+            return str(
+                posts_section(
+                    page=posts,
+                    heading="Latest posts",
+                    empty_text="Nobody has posted yet.",
+                    url_for_page=lambda number: url_for("main.explore", page=number),
+                )
+            )
+
+        def full_page() -> str:
+            content = home_page(
+                username=viewer.username, form_=PostForm(formdata=None), posts=section_node()
+            )
+            return str(
+                page(
+                    page_title="Home", content=content, viewer=viewer, current_path="/", flashes=[]
+                )
+            )
+
+        def section_node():
+            return posts_section(
+                page=posts,
+                heading="Your timeline",
+                empty_text="No posts yet.",
+                url_for_page=lambda number: url_for("main.index", page=number),
+            )
+
+        for _ in range(20):
+            section(), full_page()
+        timings: dict[str, list[float]] = {"section": [], "page": []}
+        for _ in range(args.repeat):
+            for name, render in (("section", section), ("page", full_page)):
+                # CPU time of this thread: other processes on a busy machine barely move it.
+                started = time.thread_time()
+                render()
+                timings[name].append(time.thread_time() - started)
+        section_us = statistics.median(timings["section"]) * 1e6
+        page_us = statistics.median(timings["page"]) * 1e6
+        print(
+            f"{per_page} posts: list {section_us:.0f} µs, full page {page_us:.0f} µs, "
+            f"{section_us / per_page:.1f} µs per post (list / {per_page}), "
+            f"layout and form {page_us - section_us:.0f} µs"
+        )
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(50):
+                section()
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
