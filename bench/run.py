@@ -75,6 +75,13 @@ class Measure:
     writes: int | None = None
     rounds: list[dict] = field(default_factory=list)
 
+    def record_in_process(self, found: dict) -> None:
+        """Keep what the in-process run saw: server time, CPU time, SQL statements, writes."""
+        self.server_ms = found["server_ms"]
+        self.server_cpu_ms = found["server_cpu_ms"]
+        self.queries = found["queries"]
+        self.writes = found["writes"]
+
 
 def endpoints() -> list[Endpoint]:
     writer, target = f"user{WRITER_ID:04d}", f"user{FOLLOW_TARGET_ID:04d}"
@@ -619,10 +626,7 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
     print("in-process server time and SQL statements ...", flush=True)
     gets = [(e.name, url, e) for e in targets if e.method == "GET"]
     for name, found in in_process(gets, args.in_process_repeat).items():
-        measures[name].server_ms = found["server_ms"]
-        measures[name].server_cpu_ms = found["server_cpu_ms"]
-        measures[name].queries = found["queries"]
-        measures[name].writes = found["writes"]
+        measures[name].record_in_process(found)
 
     wrk = ensure_wrk()
     reads = [e for e in targets if e.method == "GET"]
@@ -663,10 +667,7 @@ def compare_scales(args: argparse.Namespace, urls: dict[str, str]) -> list[Measu
     measures = {key: Measure(key, e.method, e.path) for key, _url, e in cases}
     print("scales side by side: in-process ...", flush=True)
     for key, found in in_process(cases, args.in_process_repeat).items():
-        measures[key].server_ms = found["server_ms"]
-        measures[key].server_cpu_ms = found["server_cpu_ms"]
-        measures[key].queries = found["queries"]
-        measures[key].writes = found["writes"]
+        measures[key].record_in_process(found)
     wrk = ensure_wrk()
     with ExitStack() as stack:
         ports = {url: stack.enter_context(gunicorn(url, args.workers)) for url in urls.values()}
