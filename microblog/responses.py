@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Response, current_app, g, get_flashed_messages, make_response, request
 from flask_login import current_user
@@ -27,13 +27,17 @@ def render(
     fragment_: Node,
     *,
     page_title: str,
-    page_content: Node = None,
+    page_content: Node | Callable[[], Node] = None,
     oob: Iterable[Node] = (),
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The fragment alone for htmx (plus flashes, announcements and `oob` extras), else
-    `page_content` (default: the fragment) inside the site layout."""
+    `page_content` (default: the fragment) inside the site layout.
+
+    `page_content` may be a function that builds it: it is then called only for a full page,
+    so an htmx request does not pay for (or query) what it will not show.
+    """
     if wants_fragment():
         messages = get_flashed_messages(with_categories=True)
         announcements = [*g.get("announcements", []), *(text for _category, text in messages)]

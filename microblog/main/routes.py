@@ -73,31 +73,33 @@ def _home_posts() -> Element:
 @login_required
 def index() -> Response:
     """The home timeline (your posts and those you follow) and the form to post."""
-    form = PostForm()
-    if form.validate_on_submit():
-        post = Post(body=form.post.data, author=current_user)
-        db.session.add(post)
-        db.session.commit()
-        if wants_fragment():
-            # The post appearing at the top of the list is the visible confirmation.
-            announce(_("Post published."))
-            return render(
-                post_form(PostForm(formdata=None), focus=True),
-                page_title=_("Home"),
-                oob=[new_post_oob(post)],
-            )
-        flash(_("Your post is now live!"), "success")
-        return redirect(url_for("main.index"), 303)
+    form, status = None, 200
     if request.method == "POST":
+        form = PostForm()
+        if form.validate_on_submit():
+            post = Post(body=form.post.data, author=current_user)
+            db.session.add(post)
+            db.session.commit()
+            if wants_fragment():
+                # The post appearing at the top of the list is the visible confirmation.
+                announce(_("Post published."))
+                return render(
+                    post_form(PostForm(formdata=None), focus=True),
+                    page_title=_("Home"),
+                    oob=[new_post_oob(post)],
+                )
+            flash(_("Your post is now live!"), "success")
+            return redirect(url_for("main.index"), 303)
         if wants_fragment():
             return render(post_form(form, focus=True), page_title=_("Home"), status=422)
         status = 422
-    else:
-        status = 200
     posts = _home_posts()
+    # The form is built only for a whole page: the next-page fragment does not show it.
     return render(
         posts,
-        page_content=home_page(username=current_user.username, form_=form, posts=posts),
+        page_content=lambda: home_page(
+            username=current_user.username, form_=form or PostForm(), posts=posts
+        ),
         page_title=_("Home"),
         status=status,
     )
@@ -112,7 +114,7 @@ def explore() -> Response:
         empty_text=_("Nobody has posted yet."),
         url_for_page=lambda number: url_for("main.explore", page=number),
     )
-    return render(posts, page_content=explore_page(posts=posts), page_title=_("Explore"))
+    return render(posts, page_content=lambda: explore_page(posts=posts), page_title=_("Explore"))
 
 
 @bp.route("/user/<username>")
@@ -121,23 +123,24 @@ def user(username: str) -> Response:
     profile = User.by_username(username) or abort(404)
     if profile.username != username and request.method == "GET" and not wants_fragment():
         return redirect(url_for("main.user", username=profile.username, **request.args), 308)
-    viewer = current_user if current_user.is_authenticated else None
-    stats = profile.follow_stats(viewer)
     posts = _posts(
         Post.by_author(profile),
         heading=_("Posts"),
         empty_text=_("%(username)s has not posted yet.", username=profile.username),
         url_for_page=lambda number: url_for("main.user", username=profile.username, page=number),
     )
-    header = profile_header(
-        user=profile,
-        stats=stats,
-        is_self=viewer is not None and viewer.id == profile.id,
-        can_follow=viewer is not None,
-    )
-    return render(
-        posts, page_content=profile_page(header=header, posts=posts), page_title=profile.username
-    )
+
+    def whole_page() -> Element:
+        viewer = current_user if current_user.is_authenticated else None
+        header = profile_header(
+            user=profile,
+            stats=profile.follow_stats(viewer),
+            is_self=viewer is not None and viewer.id == profile.id,
+            can_follow=viewer is not None,
+        )
+        return profile_page(header=header, posts=posts)
+
+    return render(posts, page_content=whole_page, page_title=profile.username)
 
 
 @bp.route("/edit_profile", methods=["GET", "POST"])
