@@ -14,6 +14,7 @@ from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
+from templates.posts import card_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,8 @@ def create_app(config: object | None = None) -> Flask:
         default_translation_directories=str(TRANSLATIONS),
     )
     login_manager.init_app(app)
+    # Rendered post cards, per process; see templates.posts.card_cache.
+    app.extensions["post_cards"] = card_cache(app.config["POST_CARD_CACHE_SIZE"])
     security.init_app(app)
     errors.init_app(app)
 

@@ -47,6 +47,7 @@ class Config:
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "25"))
+        self.POST_CARD_CACHE_SIZE = int(os.environ.get("POST_CARD_CACHE_SIZE", "2048"))
         self.AVATAR_PROVIDER = os.environ.get("AVATAR_PROVIDER", "local")
         # English, and every language with a catalog in translations/ (es, de, …).
         self.LANGUAGES = discover_languages(TRANSLATIONS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
-from flask import url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale, get_timezone, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from htpy import (
     Element,
     Node,
@@ -32,7 +33,7 @@ from markupsafe import Markup, escape
 from wtforms import Form
 
 from templates.avatars import avatar
-from templates.dates import is_recent, timestamp
+from templates.dates import date_text, is_recent, relative_text, timestamp
 from templates.forms import csrf_input, field
 from templates.hx import hx_form, hx_link
 
@@ -55,32 +56,6 @@ class PageView(Protocol):
     is_empty: bool
 
 
-# htpy turns an element's attributes into a string when the element is called, which costs
-# about as much as rendering it; an element whose attributes never change is made once.
-_POST_MAIN = div(".post-main")
-
-
-def post_card(post: PostView, *, said: SaidPatterns, now: datetime) -> Element:
-    """One post: who said it, when, and what. `said` holds the translated sentence patterns,
-    built once per page rather than once per post."""
-    author = post.author
-    author_link = a(href=url_for("main.user", username=author.username))[author.username]
-    pattern = said.recent if is_recent(post.timestamp, now=now) else said.older
-    card_id = f"post-{post.id}"
-    by_id = f"{card_id}-by"
-    return li(class_="post", id=card_id)[
-        article(aria_labelledby=by_id)[
-            avatar(author, size=48, alt=""),
-            _POST_MAIN[
-                header(class_="post-meta", id=by_id)[
-                    pattern % {"username": author_link, "when": timestamp(post.timestamp, now=now)}
-                ],
-                p(class_="post-body", lang=post.language or None)[post.body],
-            ],
-        ]
-    ]
-
-
 @dataclass(frozen=True)
 class SaidPatterns:
     """The sentence above a post, for a recent post ("3 minutes ago") and an older one (a date),
@@ -99,10 +74,125 @@ def said_patterns() -> SaidPatterns:
     )
 
 
-def post_items(posts: list, *, now: datetime | None = None) -> list[Element]:
-    said = said_patterns()
-    now = now or datetime.now(UTC)
-    return [post_card(post, said=said, now=now) for post in posts]
+# htpy turns an element's attributes into a string when the element is called, which costs
+# about as much as rendering it; an element whose attributes never change is made once.
+_POST_MAIN = div(".post-main")
+
+# Where a cached card takes the relative time ("3 minutes ago"), which changes as the reader
+# waits. User text cannot forge it: htpy escapes every "<" it is given.
+_WHEN_SLOT = Markup("<!--when-->")
+
+
+class CardAuthor(NamedTuple):
+    id: int
+    username: str
+    email: str
+
+
+class CardInputs(NamedTuple):
+    """Everything a post card shows, and everything that changes how it looks: the key of the
+    cache of rendered cards. A part of the card that depends on anything else (the viewer, say)
+    must be added here, or the cache would show one reader's card to another."""
+
+    post_id: int
+    body: str
+    language: str | None
+    timestamp: datetime
+    author: CardAuthor
+    said: Markup
+    relative: bool
+    locale: str
+    timezone: str
+    script_root: str
+    avatar_provider: str
+
+
+def _card(inputs: CardInputs) -> tuple[Markup, Markup]:
+    """The card of a post, as HTML split around the relative time when it has one."""
+    author = inputs.author
+    author_link = a(href=url_for("main.user", username=author.username))[author.username]
+    moment = inputs.timestamp
+    when = timestamp(moment, text=_WHEN_SLOT if inputs.relative else date_text(moment))
+    card_id = f"post-{inputs.post_id}"
+    by_id = f"{card_id}-by"
+    html = escape(
+        li(class_="post", id=card_id)[
+            article(aria_labelledby=by_id)[
+                avatar(author, size=48, alt=""),
+                _POST_MAIN[
+                    header(class_="post-meta", id=by_id)[
+                        inputs.said % {"username": author_link, "when": when}
+                    ],
+                    p(class_="post-body", lang=inputs.language or None)[inputs.body],
+                ],
+            ]
+        ]
+    )
+    head, _slot, tail = html.partition(_WHEN_SLOT)
+    return head, tail
+
+
+def card_cache(size: int) -> Callable[[CardInputs], tuple[Markup, Markup]]:
+    """A least-recently-used cache of `size` rendered cards (0: no cache). It needs no
+    invalidation: a changed post, author name, language or timezone makes a different key,
+    and the stale card ages out."""
+    return lru_cache(maxsize=size)(_card)
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What every card of one list shares: the reader's language, timezone and clock."""
+
+    said: SaidPatterns
+    now: datetime
+    locale: str
+    timezone: str
+    script_root: str
+    avatar_provider: str
+    render: Callable[[CardInputs], tuple[Markup, Markup]]
+
+
+def card_context(now: datetime | None = None) -> CardContext:
+    """The context of the cards of one list, for the current request."""
+    return CardContext(
+        said=said_patterns(),
+        now=now or datetime.now(UTC),
+        locale=str(get_locale()),
+        timezone=str(get_timezone()),
+        script_root=request.script_root,
+        avatar_provider=current_app.config["AVATAR_PROVIDER"],
+        render=current_app.extensions["post_cards"],
+    )
+
+
+def post_card(post: PostView, *, context: CardContext) -> Markup:
+    """One post: who said it, when, and what; from the cache of rendered cards, with the
+    relative time filled in for this moment."""
+    author = post.author
+    relative = is_recent(post.timestamp, now=context.now)
+    head, tail = context.render(
+        CardInputs(
+            post_id=post.id,
+            body=post.body,
+            language=post.language,
+            timestamp=post.timestamp,
+            author=CardAuthor(author.id, author.username, author.email),
+            said=context.said.recent if relative else context.said.older,
+            relative=relative,
+            locale=context.locale,
+            timezone=context.timezone,
+            script_root=context.script_root,
+            avatar_provider=context.avatar_provider,
+        )
+    )
+    if not relative:
+        return head
+    return head + relative_text(post.timestamp, now=context.now, locale=context.locale) + tail
+
+
+def post_items(posts: list, *, now: datetime | None = None) -> list[Markup]:
+    context = card_context(now)
+    return [post_card(post, context=context) for post in posts]
 
 
 def pager(*, page: PageView, url_for_page: Callable[[int], str]) -> Node:
