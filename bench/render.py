@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from microblog import create_app
     from microblog.main.forms import PostForm
-    from microblog.models import Post, User, paginate
+    from microblog.models import PostList, User, paginate
     from templates.layout import page
     from templates.posts import home_page, posts_section
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     with app.test_request_context("/"):
         viewer = User.by_username("user0001")
         login_user(viewer)
-        posts = paginate(Post.explore(), page=1, per_page=25)
+        posts = paginate(PostList.explore(), page=1, per_page=25)
         per_page = len(posts.items)
 
         def section() -> str:

@@ -241,17 +241,17 @@ def query_plans(url: str, per_page: int) -> dict[str, str]:
 
     from microblog import create_app
     from microblog.extensions import db
-    from microblog.models import Post, User, paginate
+    from microblog.models import PostList, User, paginate
 
     app = create_app()
     plans: dict[str, str] = {}
     with app.app_context():
         reader = User.by_username(READER)
         cases = [
-            ("home timeline page 1", Post.timeline_for(reader), 1),
-            ("home timeline page 90", Post.timeline_for(reader), 90),
-            ("explore page 1", Post.explore(), 1),
-            ("explore page 200", Post.explore(), 200),
+            ("home timeline page 1", PostList.timeline_for(reader), 1),
+            ("home timeline page 90", PostList.timeline_for(reader), 90),
+            ("explore page 1", PostList.explore(), 1),
+            ("explore page 200", PostList.explore(), 200),
         ]
         for name, query, page in cases:
             statements: list[tuple[str, object]] = []

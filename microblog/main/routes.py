@@ -9,13 +9,12 @@ from flask_babel import get_timezone, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from htpy import Element
-from sqlalchemy import Select
 
 from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
-from microblog.models import Page, Post, User, paginate
+from microblog.models import Page, Post, PostList, User, paginate
 from microblog.responses import announce, render, wants_fragment
 from microblog.services.avatars import identicon_svg
 from templates.posts import explore_page, home_page, new_post_oob, post_form, posts_section
@@ -35,11 +34,11 @@ def _page_number() -> int:
     return page
 
 
-def _load_page(query: Select[tuple[Post]]) -> Page:
-    """The requested page of `query`; a page past the last one is a 404 (an empty first page
+def _load_page(posts: PostList) -> Page:
+    """The requested page of `posts`; a page past the last one is a 404 (an empty first page
     is an empty timeline, not an error)."""
     number = _page_number()
-    page = paginate(query, page=number, per_page=current_app.config["POSTS_PER_PAGE"])
+    page = paginate(posts, page=number, per_page=current_app.config["POSTS_PER_PAGE"])
     if page.is_empty and number > 1:
         abort(404)
     if wants_fragment():
@@ -48,10 +47,10 @@ def _load_page(query: Select[tuple[Post]]) -> Page:
 
 
 def _posts(
-    query: Select[tuple[Post]], *, heading: str, empty_text: str, url_for_page: Callable[[int], str]
+    posts: PostList, *, heading: str, empty_text: str, url_for_page: Callable[[int], str]
 ) -> Element:
     return posts_section(
-        page=_load_page(query),
+        page=_load_page(posts),
         heading=heading,
         empty_text=empty_text,
         url_for_page=url_for_page,
@@ -61,7 +60,7 @@ def _posts(
 
 def _home_posts() -> Element:
     return _posts(
-        Post.timeline_for(current_user),
+        PostList.timeline_for(current_user),
         heading=_("Your timeline"),
         empty_text=_("No posts yet. Write one, or follow people from Explore."),
         url_for_page=lambda number: url_for("main.index", page=number),
@@ -109,7 +108,7 @@ def index() -> Response:
 def explore() -> Response:
     """Everyone's posts, newest first."""
     posts = _posts(
-        Post.explore(),
+        PostList.explore(),
         heading=_("Latest posts"),
         empty_text=_("Nobody has posted yet."),
         url_for_page=lambda number: url_for("main.explore", page=number),
@@ -124,7 +123,7 @@ def user(username: str) -> Response:
     if profile.username != username and request.method == "GET" and not wants_fragment():
         return redirect(url_for("main.user", username=profile.username, **request.args), 308)
     posts = _posts(
-        Post.by_author(profile),
+        PostList.by_author(profile),
         heading=_("Posts"),
         empty_text=_("%(username)s has not posted yet.", username=profile.username),
         url_for_page=lambda number: url_for("main.user", username=profile.username, page=number),

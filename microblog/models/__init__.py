@@ -1,7 +1,7 @@
 """The SQLAlchemy models, one module per aggregate."""
 
 from microblog.models.pagination import CountedPage, paginate_counted
-from microblog.models.post import BODY_MAX_LENGTH, Page, Post, paginate
+from microblog.models.post import BODY_MAX_LENGTH, ListedPost, Page, Post, PostList, paginate
 from microblog.models.token import ApiToken
 from microblog.models.user import FollowStats, User, followers
 
@@ -10,8 +10,10 @@ __all__ = [
     "ApiToken",
     "CountedPage",
     "FollowStats",
+    "ListedPost",
     "Page",
     "Post",
+    "PostList",
     "User",
     "followers",
     "paginate",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from microblog.extensions import db
-from microblog.models import Post, User, paginate
+from microblog.models import Post, PostList, User, paginate
 from microblog.models.types import utcnow
 
 
@@ -107,9 +107,9 @@ def test_paginate_knows_whether_there_is_a_next_page_without_counting(app, make_
     make_user("john")
     make_posts("john", 5)
     with app.app_context():
-        first = paginate(Post.explore(), page=1, per_page=2)
-        last = paginate(Post.explore(), page=3, per_page=2)
-        beyond = paginate(Post.explore(), page=4, per_page=2)
+        first = paginate(PostList.explore(), page=1, per_page=2)
+        last = paginate(PostList.explore(), page=3, per_page=2)
+        beyond = paginate(PostList.explore(), page=4, per_page=2)
     assert [p.body for p in first.items] == ["Post number 5", "Post number 4"]
     assert first.has_next and not first.has_prev
     assert [p.body for p in last.items] == ["Post number 1"]
