@@ -93,7 +93,7 @@ def test_a_cached_card_keeps_its_relative_time_current(app, site):
         with app.test_request_context():
             post = db.session.scalars(db.select(Post).order_by(Post.id.desc())).first()
             moment = post.timestamp
-            html = "".join(post_items([post], now=moment + (now - LATE_EVENING)))
+            html = str(post_items([post], now=moment + (now - LATE_EVENING)))
         return BeautifulSoup(html, "html.parser")
 
     three_minutes = cards_at(LATE_EVENING + timedelta(minutes=3))
