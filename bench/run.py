@@ -83,18 +83,32 @@ class Measure:
         self.writes = found["writes"]
 
 
-def endpoints() -> list[Endpoint]:
+# Deep pages are measured as the site links to them ("Older posts" points just past the last
+# post shown, `?page=N&before=<id>`), and also as typed URLs (`?page=N`: LIMIT/OFFSET).
+LINKED_PAGES = {"home": ("/", (2, 90)), "explore": ("/explore", (2, 200))}
+
+
+def page_one_endpoints() -> list[Endpoint]:
+    return [Endpoint("home page 1", "/"), Endpoint("explore page 1", "/explore")]
+
+
+def endpoints(links: dict[tuple[str, int], str]) -> list[Endpoint]:
+    """What the bench measures; `links` (from linked_pages) are the URLs the site's pager
+    links give for the deeper pages."""
     writer, target = f"user{WRITER_ID:04d}", f"user{FOLLOW_TARGET_ID:04d}"
+    home, explore = page_one_endpoints()
     return [
         Endpoint("ceiling: /avatar/1", "/avatar/1"),
-        Endpoint("home page 1", "/"),
-        Endpoint("home page 90", "/?page=90"),
-        Endpoint("home page 2", "/?page=2"),
-        Endpoint("home page 2 (htmx fragment)", "/?page=2", htmx=True),
-        Endpoint("explore page 1", "/explore"),
-        Endpoint("explore page 200", "/explore?page=200"),
-        Endpoint("explore page 2", "/explore?page=2"),
-        Endpoint("explore page 2 (htmx fragment)", "/explore?page=2", htmx=True),
+        home,
+        Endpoint("home page 90", links["home", 90]),
+        Endpoint("home page 90, typed URL", "/?page=90"),
+        Endpoint("home page 2", links["home", 2]),
+        Endpoint("home page 2 (htmx fragment)", links["home", 2], htmx=True),
+        explore,
+        Endpoint("explore page 200", links["explore", 200]),
+        Endpoint("explore page 200, typed URL", "/explore?page=200"),
+        Endpoint("explore page 2", links["explore", 2]),
+        Endpoint("explore page 2 (htmx fragment)", links["explore", 2], htmx=True),
         Endpoint("profile page 1", f"/user/{writer}"),
         Endpoint(
             "follow / unfollow (htmx)",
@@ -247,13 +261,20 @@ def query_plans(url: str, per_page: int) -> dict[str, str]:
     plans: dict[str, str] = {}
     with app.app_context():
         reader = User.by_username(READER)
+        timeline, explore = PostList.timeline_for(reader), PostList.explore()
+
+        def older_than_page(posts: PostList, number: int) -> int:
+            return paginate(posts, page=number, per_page=per_page).items[-1].id
+
         cases = [
-            ("home timeline page 1", PostList.timeline_for(reader), 1),
-            ("home timeline page 90", PostList.timeline_for(reader), 90),
-            ("explore page 1", PostList.explore(), 1),
-            ("explore page 200", PostList.explore(), 200),
+            ("home timeline page 1", timeline, 1, None),
+            ("home timeline page 90 (link)", timeline, 90, older_than_page(timeline, 89)),
+            ("home timeline page 90 (typed URL)", timeline, 90, None),
+            ("explore page 1", explore, 1, None),
+            ("explore page 200 (link)", explore, 200, older_than_page(explore, 199)),
+            ("explore page 200 (typed URL)", explore, 200, None),
         ]
-        for name, query, page in cases:
+        for name, query, page, before in cases:
             statements: list[tuple[str, object]] = []
 
             def record(
@@ -263,7 +284,7 @@ def query_plans(url: str, per_page: int) -> dict[str, str]:
 
             event.listen(db.engine, "before_cursor_execute", record)
             try:
-                paginate(query, page=page, per_page=per_page)
+                paginate(query, page=page, per_page=per_page, before=before)
             finally:
                 event.remove(db.engine, "before_cursor_execute", record)
             db.session.rollback()
@@ -361,6 +382,21 @@ def _logged_in_client(url: str):
     )
     assert response.status_code == 303, "in-process login failed"
     return client
+
+
+def linked_pages(url: str) -> dict[tuple[str, int], str]:
+    """The URL of the "Older posts" link on the page before each page in LINKED_PAGES."""
+    client = _logged_in_client(url)
+    links = {}
+    for name, (path, numbers) in LINKED_PAGES.items():
+        for number in numbers:
+            html = client.get(f"{path}?page={number - 1}").get_data(as_text=True)
+            anchor = re.search(r'<a [^>]*rel="next"[^>]*>', html)
+            if not anchor:
+                raise RuntimeError(f"no Older posts link on page {number - 1} of {path}")
+            href = re.search(r'href="([^"]+)"', anchor.group(0)).group(1)
+            links[name, number] = href.replace("&amp;", "&")
+    return links
 
 
 def _hx(endpoint: Endpoint) -> dict[str, str]:
@@ -621,7 +657,8 @@ def git_commit() -> str:
 
 
 def measure(args: argparse.Namespace, url: str) -> list[Measure]:
-    targets = [e for e in endpoints() if not args.only or re.search(args.only, e.name)]
+    links = linked_pages(url)
+    targets = [e for e in endpoints(links) if not args.only or re.search(args.only, e.name)]
     measures = {e.name: Measure(e.name, e.method, e.path) for e in targets}
     print("in-process server time and SQL statements ...", flush=True)
     gets = [(e.name, url, e) for e in targets if e.method == "GET"]
@@ -662,7 +699,7 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
 def compare_scales(args: argparse.Namespace, urls: dict[str, str]) -> list[Measure]:
     """Page 1 of the home timeline and of explore on two data sets, served side by side and
     measured in turns, so that both see the same machine."""
-    picked = [e for e in endpoints() if e.name in ("home page 1", "explore page 1")]
+    picked = page_one_endpoints()
     cases = [(f"{e.name} @ {scale}", url, e) for e in picked for scale, url in urls.items()]
     measures = {key: Measure(key, e.method, e.path) for key, _url, e in cases}
     print("scales side by side: in-process ...", flush=True)

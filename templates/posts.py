@@ -56,6 +56,13 @@ class PageView(Protocol):
     is_empty: bool
 
 
+class PageURL(Protocol):
+    """The URL of page `number` of a list; `before` / `after` (a post id) ask for the posts
+    just older / newer than that post."""
+
+    def __call__(self, number: int, *, before: int = ..., after: int = ...) -> str: ...
+
+
 @dataclass(frozen=True)
 class SaidPatterns:
     """The sentence above a post, for a recent post ("3 minutes ago") and an older one (a date),
@@ -207,16 +214,23 @@ _PAGER_CURRENT = span(class_="pager-current")
 _PAGER_NEXT = span(class_="pager-next")
 
 
-def pager(*, page: PageView, url_for_page: Callable[[int], str]) -> Node:
-    """Newer / older links that work as plain links and, with htmx, swap section#posts."""
+def pager(*, page: PageView, url_for_page: PageURL) -> Node:
+    """Newer / older links that work as plain links and, with htmx, swap section#posts.
+
+    They point next to the first / last post shown rather than to a page number, so paging
+    neither repeats nor skips posts when someone posts meanwhile; back to page 1 is the top.
+    """
     if not page.has_prev and not page.has_next:
         return None
     newer = older = None
     if page.has_prev:
-        url = url_for_page(page.number - 1)
+        if page.number <= 2:
+            url = url_for_page(1)
+        else:
+            url = url_for_page(page.number - 1, after=page.items[0].id)
         newer = a(rel="prev", **hx_link(url, target="#posts"))[_("Newer posts")]
     if page.has_next:
-        url = url_for_page(page.number + 1)
+        url = url_for_page(page.number + 1, before=page.items[-1].id)
         older = a(rel="next", **hx_link(url, target="#posts"))[_("Older posts")]
     # TRANSLATORS: the name screen readers give the newer / older posts navigation.
     return nav(class_="pager", aria_label=_("Pages"))[
@@ -231,7 +245,7 @@ def posts_section(
     page: PageView,
     heading: str,
     empty_text: str,
-    url_for_page: Callable[[int], str],
+    url_for_page: PageURL,
     focus: bool = False,
 ) -> Element:
     """The swappable list of posts with its heading and pager.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_timezone, refresh
 from flask_babel import gettext as _
@@ -17,7 +15,14 @@ from microblog.main.forms import EditProfileForm, PostForm
 from microblog.models import Page, Post, PostList, User, paginate
 from microblog.responses import announce, render, wants_fragment
 from microblog.services.avatars import identicon_svg
-from templates.posts import explore_page, home_page, new_post_oob, post_form, posts_section
+from templates.posts import (
+    PageURL,
+    explore_page,
+    home_page,
+    new_post_oob,
+    post_form,
+    posts_section,
+)
 from templates.users import (
     edit_profile_page,
     follow_button,
@@ -26,29 +31,43 @@ from templates.users import (
     profile_page,
 )
 
+# Larger page numbers and post ids cannot exist (and would overflow a database integer).
+MAX_NUMBER = 2**31 - 1
 
-def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page is None or page < 1:
+
+def _positive_arg(name: str) -> int | None:
+    """The query argument `name` as a number from 1 to MAX_NUMBER; anything else is a 404."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_NUMBER:
         abort(404)
-    return page
+    return int(value)
 
 
 def _load_page(posts: PostList) -> Page:
-    """The requested page of `posts`; a page past the last one is a 404 (an empty first page
-    is an empty timeline, not an error)."""
-    number = _page_number()
-    page = paginate(posts, page=number, per_page=current_app.config["POSTS_PER_PAGE"])
-    if page.is_empty and number > 1:
+    """The requested page of `posts`: by number, or just older (`before`) or newer (`after`)
+    than a post, as the pager links ask. A page past the last one is a 404 (an empty first
+    page is an empty timeline, not an error)."""
+    number = _positive_arg("page") or 1
+    before, after = _positive_arg("before"), _positive_arg("after")
+    if before is not None and after is not None:
+        abort(404)
+    page = paginate(
+        posts,
+        page=number,
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        before=before,
+        after=after,
+    )
+    if page.is_empty and (number > 1 or before or after):
         abort(404)
     if wants_fragment():
         announce(_("Page %(number)d", number=number))
     return page
 
 
-def _posts(
-    posts: PostList, *, heading: str, empty_text: str, url_for_page: Callable[[int], str]
-) -> Element:
+def _posts(posts: PostList, *, heading: str, empty_text: str, url_for_page: PageURL) -> Element:
     return posts_section(
         page=_load_page(posts),
         heading=heading,
@@ -63,7 +82,7 @@ def _home_posts() -> Element:
         PostList.timeline_for(current_user),
         heading=_("Your timeline"),
         empty_text=_("No posts yet. Write one, or follow people from Explore."),
-        url_for_page=lambda number: url_for("main.index", page=number),
+        url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),
     )
 
 
@@ -111,7 +130,7 @@ def explore() -> Response:
         PostList.explore(),
         heading=_("Latest posts"),
         empty_text=_("Nobody has posted yet."),
-        url_for_page=lambda number: url_for("main.explore", page=number),
+        url_for_page=lambda number, **cursor: url_for("main.explore", page=number, **cursor),
     )
     return render(posts, page_content=lambda: explore_page(posts=posts), page_title=_("Explore"))
 
@@ -126,7 +145,9 @@ def user(username: str) -> Response:
         PostList.by_author(profile),
         heading=_("Posts"),
         empty_text=_("%(username)s has not posted yet.", username=profile.username),
-        url_for_page=lambda number: url_for("main.user", username=profile.username, page=number),
+        url_for_page=lambda number, **cursor: url_for(
+            "main.user", username=profile.username, page=number, **cursor
+        ),
     )
 
     def whole_page() -> Element:

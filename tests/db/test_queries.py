@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import count_queries
+from tests.conftest import count_queries, soup
 
 MAX_QUERIES = 5
 
@@ -33,6 +33,19 @@ def test_pages_issue_a_fixed_small_number_of_queries(app, busy_site, url, htmx):
         assert busy_site.get(url, htmx=htmx).status_code == 200
     assert len(few_posts_statements) <= MAX_QUERIES, few_posts_statements
     assert len(more_posts_statements) == len(few_posts_statements)
+
+
+@pytest.mark.parametrize("rel", ["next", "prev"])
+def test_pages_next_to_a_post_cost_as_few_queries(app, busy_site, rel):
+    app.config["POSTS_PER_PAGE"] = 10
+    second = soup(busy_site.get(soup(busy_site.get("/")).find("a", rel="next")["href"]))
+    third_url = second.find("a", rel="next")["href"]
+    url = (
+        third_url if rel == "next" else soup(busy_site.get(third_url)).find("a", rel="prev")["href"]
+    )
+    with count_queries(app) as statements:
+        assert busy_site.get(url, htmx=True).status_code == 200
+    assert len(statements) == 2, statements
 
 
 def test_a_plain_get_writes_nothing(app, busy_site):

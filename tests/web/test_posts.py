@@ -127,6 +127,67 @@ def test_lists_are_paginated_newest_first(susan, make_posts, url):
 
 
 @pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+def test_paging_neither_repeats_nor_skips_posts_when_someone_posts_meanwhile(
+    susan, make_posts, url
+):
+    make_posts("susan", 30)
+    older = soup(susan.get(url)).find("a", rel="next")
+    make_posts("susan", 3, body="Newer post {n}")
+    second = soup(susan.get(older["href"]))
+    assert post_bodies(second) == [f"Post number {n}" for n in range(5, 0, -1)]
+    assert "Page 2" in second.find(class_="pager").get_text()
+
+
+@pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+def test_newer_links_go_back_exactly_one_page(susan, make_posts, url):
+    make_posts("susan", 60)
+    first = soup(susan.get(url))
+    second = soup(susan.get(first.find("a", rel="next")["href"]))
+    third = soup(susan.get(second.find("a", rel="next")["href"]))
+    assert post_bodies(third) == [f"Post number {n}" for n in range(10, 0, -1)]
+    assert "Page 3" in third.find(class_="pager").get_text()
+
+    back_to_second = soup(susan.get(third.find("a", rel="prev")["href"]))
+    assert post_bodies(back_to_second) == post_bodies(second)
+    assert "Page 2" in back_to_second.find(class_="pager").get_text()
+    assert back_to_second.find("a", rel="next")["href"] == second.find("a", rel="next")["href"]
+    # Back to page 1 is the top of the list, new posts included.
+    make_posts("susan", 1, body="Just now")
+    top = soup(susan.get(back_to_second.find("a", rel="prev")["href"]))
+    assert post_bodies(top)[0] == "Just now"
+    assert top.find("a", rel="prev") is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=9223372036854775807",
+        "page=2147483648",
+        "page=²",
+        "before=abc",
+        "before=0",
+        "before=-1",
+        "after=1e3",
+        "before=99999999999999999999",
+        "before=1&after=2",
+    ],
+)
+def test_bad_page_or_cursor_is_a_404(susan, make_posts, query):
+    make_posts("susan", 3)
+    for url in ("/", "/explore", "/user/susan"):
+        joiner = "&" if "?" in url else "?"
+        assert susan.get(f"{url}{joiner}{query}").status_code == 404, url
+        assert susan.get(f"{url}{joiner}{query}", htmx=True).status_code == 404, url
+
+
+def test_a_cursor_to_a_post_that_is_gone_falls_back_to_the_page_number(susan, make_posts):
+    make_posts("susan", 30)
+    page = soup(susan.get("/explore?page=2&before=123456"))
+    assert post_bodies(page) == [f"Post number {n}" for n in range(5, 0, -1)]
+    assert susan.get("/explore?page=3&before=123456").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
 def test_a_page_past_the_last_is_a_404(susan, make_posts, url):
     make_posts("susan", 3)
     joiner = "&" if "?" in url else "?"
