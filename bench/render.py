@@ -4,7 +4,8 @@
 
 Loads explore page 1 (25 posts with their authors) from a benchmark database that
 bench/run.py filled, then renders, in a request of user0001, the list of posts alone (what the
-htmx next-page fragment carries) and the whole page around it, many times each, interleaved.
+htmx next-page fragment carries) and the whole page around it, many times each, interleaved:
+with the cache of rendered cards warm (a page seen again) and cold (every card rendered).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="reference")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
     parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of the list")
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of the list, cards not cached"
+    )
     args = parser.parse_args(argv)
     url = f"sqlite:///{BENCH / 'data' / f'{args.scale}.db'}" if args.db == "sqlite" else args.pg_url
     os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
 
-    from flask import url_for
+    from flask import current_app, url_for
     from flask_login import login_user
 
     from microblog import create_app
@@ -55,9 +58,15 @@ def main(argv: list[str] | None = None) -> int:
                     page=posts,
                     heading="Latest posts",
                     empty_text="Nobody has posted yet.",
-                    url_for_page=lambda number: url_for("main.explore", page=number),
+                    url_for_page=lambda number, **cursor: url_for(
+                        "main.explore", page=number, **cursor
+                    ),
                 )
             )
+
+        def cold_section() -> str:
+            current_app.extensions["post_cards"].cache_clear()
+            return section()
 
         def full_page() -> str:
             content = home_page(
@@ -74,30 +83,34 @@ def main(argv: list[str] | None = None) -> int:
                 page=posts,
                 heading="Your timeline",
                 empty_text="No posts yet.",
-                url_for_page=lambda number: url_for("main.index", page=number),
+                url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),
             )
 
         for _ in range(20):
             section(), full_page()
-        timings: dict[str, list[float]] = {"section": [], "page": []}
+        renders = {"list": section, "list, cards not cached": cold_section, "page": full_page}
+        timings: dict[str, list[float]] = {name: [] for name in renders}
         for _ in range(args.repeat):
-            for name, render in (("section", section), ("page", full_page)):
+            for name, render in renders.items():
+                if name == "page":
+                    section()  # the cards of the page are cached, as for a page seen again
                 # CPU time of this thread: other processes on a busy machine barely move it.
                 started = time.thread_time()
                 render()
                 timings[name].append(time.thread_time() - started)
-        section_us = statistics.median(timings["section"]) * 1e6
-        page_us = statistics.median(timings["page"]) * 1e6
+        us = {name: statistics.median(values) * 1e6 for name, values in timings.items()}
         print(
-            f"{per_page} posts: list {section_us:.0f} µs, full page {page_us:.0f} µs, "
-            f"{section_us / per_page:.1f} µs per post (list / {per_page}), "
-            f"layout and form {page_us - section_us:.0f} µs"
+            f"{per_page} posts: list {us['list']:.0f} µs "
+            f"({us['list'] / per_page:.1f} µs per post), "
+            f"cards not cached {us['list, cards not cached']:.0f} µs "
+            f"({us['list, cards not cached'] / per_page:.1f} µs per post), "
+            f"full page {us['page']:.0f} µs, layout and form {us['page'] - us['list']:.0f} µs"
         )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(50):
-                section()
+                cold_section()
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return 0
