@@ -38,14 +38,20 @@ from templates.forms import csrf_input, field
 from templates.hx import hx_form, hx_link
 
 
+class AuthorView(Protocol):
+    id: int
+    username: str
+    email: str
+
+
 class PostView(Protocol):
-    """What a post card shows (the Post model satisfies it, author loaded)."""
+    """What a post card shows: a ListedPost of a page, or a Post model with its author."""
 
     id: int
     body: str
     timestamp: datetime
     language: str | None
-    author: object
+    author: AuthorView
 
 
 class PageView(Protocol):
