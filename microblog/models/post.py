@@ -220,8 +220,9 @@ def paginate(
     older than post `before`, or just newer than post `after`, or else the `page`-th page.
 
     The page of an older/newer link stays in place when someone posts meanwhile (nothing is
-    shown twice or skipped), and is as cheap deep in the list as at its top. When the cursor
-    post is gone, the page number decides (one more query).
+    shown twice or skipped), and is as cheap deep in the list as at its top. When nothing is
+    next to the cursor (its post is gone, or the URL was made by hand), the page number
+    decides (one more query).
     """
     params = {**posts.params, "limit": per_page + 1}
     if before is not None or after is not None:
