@@ -60,7 +60,7 @@ def _load_page(posts: PostList) -> Page:
         before=before,
         after=after,
     )
-    if page.is_empty and (number > 1 or before or after):
+    if page.is_empty and (number > 1 or before is not None or after is not None):
         abort(404)
     if wants_fragment():
         announce(_("Page %(number)d", number=number))
