@@ -14,6 +14,7 @@ from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
+from microblog.services import translation
 from templates.posts import card_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,8 @@ def create_app(config: object | None = None) -> Flask:
             "microblog: refusing to start with the development SECRET_KEY; "
             "set SECRET_KEY in the environment or in .env (make run writes one for you)."
         )
+    if problem := translation.config_problem(app.config):
+        sys.exit(f"microblog: {problem}.")
     Path(app.instance_path).mkdir(exist_ok=True)
     logs.init_app(app)
 

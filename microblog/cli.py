@@ -13,13 +13,14 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from werkzeug.security import generate_password_hash
 
 from microblog.config import TRANSLATIONS
 from microblog.extensions import db
 from microblog.models import Post, User, followers
 from microblog.models.types import utcnow
+from microblog.services.languages import detect_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BATCH = 5000
@@ -267,6 +268,36 @@ def translate_compile() -> None:
     _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics", quiet=False)
 
 
+@click.group(cls=AppGroup)
+def posts() -> None:
+    """Maintenance of stored posts."""
+
+
+@posts.command("detect-languages")
+@click.option("--all", "every_post", is_flag=True, help="Detect again for posts that have one.")
+def posts_detect_languages(every_post: bool) -> None:
+    """Give posts without a language the one their text is written in."""
+    checked = changed = 0
+    last_id = 0
+    while True:
+        query = select(Post.id, Post.body).where(Post.id > last_id).order_by(Post.id).limit(BATCH)
+        if not every_post:
+            query = query.where(Post.language.is_(None))
+        rows = db.session.execute(query).all()
+        if not rows:
+            break
+        for post_id, body in rows:
+            language = detect_language(body)
+            if language is not None or every_post:
+                db.session.execute(update(Post).where(Post.id == post_id).values(language=language))
+                changed += language is not None
+        db.session.commit()
+        checked += len(rows)
+        last_id = rows[-1].id
+    click.echo(f"Posts checked: {checked}; given a language: {changed}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(translate)
+    app.cli.add_command(posts)

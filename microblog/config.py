@@ -77,6 +77,16 @@ class Config:
         self.LOG_DIR = os.environ.get("LOG_DIR") or None
         self.LOG_MAX_BYTES = int(os.environ.get("LOG_MAX_BYTES", str(1024 * 1024)))
         self.LOG_BACKUP_COUNT = int(os.environ.get("LOG_BACKUP_COUNT", "10"))
+        # Machine translation of posts (microblog.services.translation): off unless set up.
+        self.TRANSLATION_PROVIDER = os.environ.get("TRANSLATION_PROVIDER", "").lower() or None
+        self.TRANSLATION_TIMEOUT = float(os.environ.get("TRANSLATION_TIMEOUT", "5"))
+        self.LIBRETRANSLATE_URL = os.environ.get("LIBRETRANSLATE_URL") or None
+        self.LIBRETRANSLATE_API_KEY = os.environ.get("LIBRETRANSLATE_API_KEY") or None
+        self.DEEPL_API_KEY = os.environ.get("DEEPL_API_KEY") or None
+        self.DEEPL_API_URL = os.environ.get("DEEPL_API_URL") or None
+        self.MS_TRANSLATOR_KEY = os.environ.get("MS_TRANSLATOR_KEY") or None
+        self.MS_TRANSLATOR_REGION = os.environ.get("MS_TRANSLATOR_REGION") or None
+        self.MS_TRANSLATOR_URL = os.environ.get("MS_TRANSLATOR_URL") or None
         self.API_TOKEN_MINUTES = int(os.environ.get("API_TOKEN_MINUTES", "60"))
         self.APIFAIRY_TITLE = "microblog API"
         self.APIFAIRY_VERSION = "1.0"
@@ -101,5 +111,8 @@ class TestConfig(Config):
         # Never mail anyone from a test unless the test points the app at its own SMTP sink.
         self.MAIL_SERVER = None
         self.ADMINS = []
+        # Never call a real translation service from a test.
+        self.TRANSLATION_PROVIDER = None
+        self.LIBRETRANSLATE_URL = self.DEEPL_API_KEY = self.MS_TRANSLATOR_KEY = None
         for key, value in overrides.items():
             setattr(self, key, value)

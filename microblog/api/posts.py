@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apifairy import arguments, authenticate, other_responses, response
-from flask import url_for
+from flask import current_app, url_for
 
 from microblog.api import bp
 from microblog.api.auth import token_auth, token_user
@@ -18,9 +18,18 @@ from microblog.api.schemas import (
     pagination_schema,
     post_collection_schema,
     post_schema,
+    translation_request_schema,
+    translation_schema,
 )
 from microblog.extensions import db
 from microblog.models import Post, User
+from microblog.services.languages import detect_language
+from microblog.services.translation import (
+    TranslationError,
+    same_language,
+    translate_post,
+    translator_from_config,
+)
 
 
 @bp.route("/posts", methods=["GET"])
@@ -70,7 +79,7 @@ def get_post(id: int) -> dict[str, Any]:
 @other_responses(error_responses(400, 401, 415))
 def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Publish a post as the token's user (the same rules as the web form)."""
-    post = Post(body=data["body"], author=token_user())
+    post = Post(body=data["body"], author=token_user(), language=detect_language(data["body"]))
     db.session.add(post)
     db.session.commit()
     return post_resource(post), {"Location": url_for("api.get_post", id=post.id)}
@@ -87,3 +96,35 @@ def delete_post(id: int) -> tuple[str, int]:
     db.session.delete(post)
     db.session.commit()
     return "", 204
+
+
+@bp.route("/posts/<int:id>/translate", methods=["POST"])
+@authenticate(token_auth)
+@json_body(translation_request_schema)
+@response(translation_schema)
+@other_responses(error_responses(400, 401, 404, 415, 502, 503))
+def translate(data: dict[str, Any], id: int) -> dict[str, Any]:
+    """A machine translation of a post into `target`, kept so it is made once per language."""
+    post = get_or_404(Post, id)
+    translator = translator_from_config(current_app.config)
+    if translator is None:
+        api_abort(503, "Translation is not set up on this site.")
+    target = data["target"].replace("_", "-")
+    if post.language is None:
+        api_abort(400, "The language of this post is not known, so it cannot be translated.")
+    if same_language(post.language, target):
+        api_abort(400, f"This post is already in {post.language}.")
+    try:
+        translation = translate_post(
+            post.id, post.body, source=post.language, target=target, translator=translator
+        )
+    except TranslationError:
+        api_abort(502, "The translation service failed; try again later.")
+    return {
+        "post_id": post.id,
+        "language": translation.language,
+        "source_language": post.language,
+        "body": translation.body,
+        "provider": translation.provider,
+        "links": {"post": url_for("api.get_post", id=post.id)},
+    }

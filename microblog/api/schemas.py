@@ -234,6 +234,30 @@ class PostSchema(Schema):
         return _strip(data, ("body",))
 
 
+class TranslationRequestSchema(Schema):
+    target = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+            error="A language code such as de, es or pt-BR.",
+        ),
+        metadata={"description": "The language to translate into (BCP 47), e.g. de."},
+    )
+
+
+class TranslationLinksSchema(Schema):
+    post = fields.String(required=True)
+
+
+class TranslationSchema(Schema):
+    post_id = fields.Integer(required=True)
+    language = fields.String(required=True, metadata={"description": "The target language."})
+    source_language = fields.String(required=True)
+    body = fields.String(required=True, metadata={"description": "The translated text."})
+    provider = fields.String(required=True, metadata={"description": "Who translated it."})
+    links = fields.Nested(TranslationLinksSchema, required=True, data_key="_links")
+
+
 class MetaSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
@@ -268,6 +292,8 @@ user_changes_schema = UserChangesSchema()
 post_schema = PostSchema()
 user_collection_schema = UserCollectionSchema()
 post_collection_schema = PostCollectionSchema()
+translation_request_schema = TranslationRequestSchema()
+translation_schema = TranslationSchema()
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: the message says what, `errors` says it field by field.",
@@ -275,6 +301,8 @@ ERROR_DESCRIPTIONS = {
     403: "The token's user may not do this.",
     404: "There is no such user or post.",
     415: "The body is not JSON (send Content-Type: application/json).",
+    502: "The translation service failed; a later try may work.",
+    503: "Translation is not set up on this site.",
 }
 
 

@@ -15,6 +15,7 @@ from microblog.main.forms import EditProfileForm, PostForm
 from microblog.models import Page, Post, PostList, User, paginate
 from microblog.responses import announce, render, wants_fragment
 from microblog.services.avatars import identicon_svg
+from microblog.services.languages import detect_language
 from templates.posts import (
     PageURL,
     explore_page,
@@ -95,7 +96,11 @@ def index() -> Response:
     if request.method == "POST":
         form = PostForm()
         if form.validate_on_submit():
-            post = Post(body=form.post.data, author=current_user)
+            post = Post(
+                body=form.post.data,
+                author=current_user,
+                language=detect_language(form.post.data),
+            )
             db.session.add(post)
             db.session.commit()
             if wants_fragment():

@@ -3,6 +3,7 @@
 from microblog.models.pagination import CountedPage, paginate_counted
 from microblog.models.post import BODY_MAX_LENGTH, ListedPost, Page, Post, PostList, paginate
 from microblog.models.token import ApiToken
+from microblog.models.translation import PostTranslation
 from microblog.models.user import FollowStats, User, followers
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Page",
     "Post",
     "PostList",
+    "PostTranslation",
     "User",
     "followers",
     "paginate",
