@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask_babel import gettext as _
 
+from microblog.errors import error_response
 from templates.avatars import GRAVATAR_HOST
 
 
@@ -43,5 +45,22 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_files_and_nul() -> Response | None:
+    """No form of this site takes a file: one sent where text belongs is refused before a
+    form reads it. Nor does any address hold a NUL character, which PostgreSQL cannot even
+    compare with (query arguments and path parts reach the database)."""
+    if request.files:
+        return error_response(
+            400, message=_("This form takes only text; files cannot be sent with it.")
+        )
+    if "\x00" in request.path or any(
+        "\x00" in key + value for key, value in request.args.items(multi=True)
+    ):
+        return error_response(400, message=_("The address contains a character it cannot hold."))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    # After CSRFProtect's check (registered first): a forged request fails on its token.
+    app.before_request(refuse_files_and_nul)
     app.after_request(set_security_headers)

@@ -3,6 +3,7 @@ APIFairy, write the OpenAPI document. Validation follows the web forms' rules.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,6 +14,7 @@ from microblog.api.auth import token_user
 from microblog.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
 from microblog.main.forms import ABOUT_ME_MAX_LENGTH
 from microblog.models import BODY_MAX_LENGTH, User
+from microblog.text import clean_line, clean_text, schema_user_text, schema_username
 
 PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
@@ -38,14 +40,16 @@ def email_address(value: str) -> None:
         raise ValidationError("This does not look like an email address.") from error
 
 
-def _strip(data: Any, names: tuple[str, ...]) -> Any:
-    """Leading and trailing spaces are never meant, as on the web forms."""
+def _clean(data: Any, cleaners: dict[str, Callable[[object], object]]) -> Any:
+    """Text fields as the web forms take them: without spaces around them, empty when
+    nothing of them shows (see microblog.text)."""
     if not isinstance(data, dict):
         return data
-    return {
-        key: value.strip() if key in names and isinstance(value, str) else value
-        for key, value in data.items()
-    }
+    return {key: cleaners.get(key, _same)(value) for key, value in data.items()}
+
+
+def _same(value: object) -> object:
+    return value
 
 
 class ErrorSchema(Schema):
@@ -109,11 +113,11 @@ def _username(*, required: bool) -> fields.String:
     return fields.String(
         required=required,
         validate=[
-            storable_text,
             validate.Length(min=2, max=64, error="A username has 2 to 64 characters."),
             validate.Regexp(
                 USERNAME_PATTERN, error="Use only letters, digits, dots, dashes and underscores."
             ),
+            schema_username,
         ],
     )
 
@@ -122,7 +126,7 @@ def _about_me() -> fields.String:
     return fields.String(
         allow_none=True,
         validate=[
-            storable_text,
+            schema_user_text,
             validate.Length(
                 max=ABOUT_ME_MAX_LENGTH,
                 error=f"About me has at most {ABOUT_ME_MAX_LENGTH} characters.",
@@ -153,7 +157,7 @@ class _AccountSchema(Schema):
 
     @pre_load
     def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
-        data = _strip(data, ("username", "email", "about_me"))
+        data = _clean(data, {"username": clean_line, "email": clean_line, "about_me": clean_text})
         if isinstance(data, dict) and data.get("about_me") == "":
             data["about_me"] = None
         return data
@@ -216,7 +220,7 @@ class PostSchema(Schema):
     body = fields.String(
         required=True,
         validate=[
-            storable_text,
+            schema_user_text,
             validate.Length(min=1, error="Write something before posting."),
             validate.Length(
                 max=BODY_MAX_LENGTH, error=f"A post has at most {BODY_MAX_LENGTH} characters."
@@ -231,7 +235,7 @@ class PostSchema(Schema):
 
     @pre_load
     def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
-        return _strip(data, ("body",))
+        return _clean(data, {"body": clean_text})
 
 
 class TranslationRequestSchema(Schema):

@@ -9,14 +9,14 @@ from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
 from microblog.models import User
+from microblog.text import Username, clean_line
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 PASSWORD_MIN_LENGTH = 8
 
 
-def strip(value: str | None) -> str | None:
-    """Leading and trailing spaces are never meant (a pasted name, a phone keyboard)."""
-    return value.strip() if isinstance(value, str) else value
+# Leading and trailing spaces are never meant (a pasted name, a phone keyboard).
+strip = clean_line
 
 
 def username_validators() -> list:
@@ -28,6 +28,7 @@ def username_validators() -> list:
             USERNAME_PATTERN,
             message=_l("Use only letters, digits, dots, dashes and underscores."),
         ),
+        Username(),
     ]
 
 

@@ -13,6 +13,7 @@ from microblog.auth.forms import strip, username_validators
 from microblog.i18n.forms import language_choices, timezone_choices
 from microblog.locales import is_timezone
 from microblog.models import BODY_MAX_LENGTH, User
+from microblog.text import UserText, clean_text
 
 ABOUT_ME_MAX_LENGTH = 140
 
@@ -23,8 +24,9 @@ class PostForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Write something before posting.")),
             Length(max=BODY_MAX_LENGTH, message=_l("A post has at most %(max)d characters.")),
+            UserText(),
         ],
-        filters=[strip],
+        filters=[clean_text],
     )
 
 
@@ -33,9 +35,10 @@ class EditProfileForm(FlaskForm):
     about_me = TextAreaField(
         _l("About me"),
         validators=[
-            Length(max=ABOUT_ME_MAX_LENGTH, message=_l("About me has at most %(max)d characters."))
+            Length(max=ABOUT_ME_MAX_LENGTH, message=_l("About me has at most %(max)d characters.")),
+            UserText(),
         ],
-        filters=[strip],
+        filters=[clean_text],
     )
     # Empty means automatic: the browser's language, the browser's timezone.
     language = SelectField(
