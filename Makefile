@@ -1,15 +1,21 @@
 # Two commands matter: `make run` (serve the site on http://127.0.0.1:5000) and `make test`.
 PYTHON ?= python3
+# `make run PORT=5103` serves on another port; links in mails then point there too.
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := microblog:create_app
 
-.PHONY: run test install install-test translations secret lint format clean
+.PHONY: run test install install-test translations secret base-url lint format clean
 
-run: install translations secret
+# The site's public address (BASE_URL) is where `make run` serves, unless it is set already;
+# http://localhost:$(PORT) works too.
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+run: export TRUSTED_HOSTS ?= localhost
+run: install translations secret base-url
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -36,6 +42,10 @@ translations: install
 secret:
 	@grep -qs '^SECRET_KEY=' .env || \
 		$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_hex(32))" >> .env
+
+# BASE_URL in .env, written once, so `flask` commands run by hand find the local address too.
+base-url:
+	@grep -qs '^BASE_URL=' .env || echo 'BASE_URL=http://127.0.0.1:5000' >> .env
 
 lint: install-test
 	$(BIN)/ruff check .

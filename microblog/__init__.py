@@ -15,6 +15,7 @@ from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager,
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
 from microblog.services import translation
+from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
 from templates.posts import card_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def create_app(config: object | None = None) -> Flask:
         )
     if problem := translation.config_problem(app.config):
         sys.exit(f"microblog: {problem}.")
+    _configure_public_address(app)
     Path(app.instance_path).mkdir(exist_ok=True)
     logs.init_app(app)
 
@@ -70,6 +72,27 @@ def create_app(config: object | None = None) -> Flask:
     app.before_request(_record_last_seen)
     app.after_request(vary_on_language)
     return app
+
+
+def _configure_public_address(app: Flask) -> None:
+    """Check BASE_URL and answer only to its host (and TRUSTED_HOSTS) outside debug mode."""
+    base_url = app.config.get("BASE_URL")
+    if not base_url:
+        if not (app.debug or app.testing):
+            sys.exit(
+                "microblog: refusing to start without BASE_URL, the site's public address that "
+                "links in mails point to (e.g. https://microblog.example.com); set it in the "
+                "environment or in .env (make run sets http://127.0.0.1:5000)."
+            )
+        base_url = LOCAL_BASE_URL
+    try:
+        app.config["BASE_URL"] = parse_base_url(base_url)
+    except BaseUrlError as error:
+        sys.exit(f"microblog: refusing to start: {error}.")
+    if not app.debug:
+        # Werkzeug compares host names without their port.
+        hosts = [base_host(app.config["BASE_URL"]), *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
+        app.config["TRUSTED_HOSTS"] = hosts
 
 
 def _record_last_seen() -> None:

@@ -42,6 +42,12 @@ class Config:
         load_dotenv(Path.cwd() / ".env")
         instance = Path(instance_path or Path.cwd() / "instance")
         self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+        # The site's public address: links in mails are built on it, never on the Host header
+        # of the request. Required outside debug; `make run` sets http://127.0.0.1:5000.
+        self.BASE_URL = os.environ.get("BASE_URL") or None
+        # Hosts the site answers to besides BASE_URL's (e.g. www. and the bare domain); requests
+        # for any other Host get a 400 outside debug.
+        self.EXTRA_TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'microblog.db'}"
         )
@@ -108,6 +114,8 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(database_url)
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
         self.SERVER_NAME = "localhost"
+        self.BASE_URL = "http://localhost"
+        self.EXTRA_TRUSTED_HOSTS = []
         # Never mail anyone from a test unless the test points the app at its own SMTP sink.
         self.MAIL_SERVER = None
         self.ADMINS = []

@@ -7,11 +7,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from microblog.extensions import db
 from microblog.locales import visitor_locale
 from microblog.responses import render
+from microblog.site_url import public_url
 from templates.errors import error_alert, error_page
 
 
@@ -66,6 +67,20 @@ def handle_csrf_error(_error: CSRFError) -> Response:
     )
 
 
+def handle_untrusted_host(_error: SecurityError) -> Response:
+    """A request for a host that is not this site's (TRUSTED_HOSTS): a 400 that links to the
+    real address. Without a trusted host Flask has no URL adapter, so there is no layout."""
+    from microblog.api.errors import api_error_response, is_api_request
+
+    message = "This site does not answer at this host name."
+    if is_api_request():
+        return api_error_response(400, message)
+    with force_locale(visitor_locale()):
+        title, message = _("Bad request"), _("This site does not answer at this host name.")
+        content = error_page(title=title, message=message, home_url=public_url("main.index"))
+        return Response(str(content), 400)
+
+
 def _user_id() -> str:
     try:
         return current_user.get_id() or "anonymous"
@@ -101,5 +116,6 @@ def handle_unexpected_error(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from htpy import Element, a, div, h1, p, strong
 
 
-def error_page(*, title: str, message: str) -> Element:
+def error_page(*, title: str, message: str, home_url: str | None = None) -> Element:
     return div(".narrow.error-page")[
         h1[title],
         p[message],
-        p[a(href=url_for("main.index"))[_("Back to the home page")]],
+        p[a(href=home_url or url_for("main.index"))[_("Back to the home page")]],
     ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from microblog.auth.tokens import make_reset_token
 from microblog.models import User
 from microblog.services.email import recipient_locale, send_email
+from microblog.site_url import public_url
 from templates.emails import reset_password_html, reset_password_text
 
 
@@ -22,7 +23,7 @@ def send_password_reset_email(address: str) -> None:
     with force_locale(recipient_locale(user)):
         # TRANSLATORS: the subject of the password reset mail.
         subject = _("Reset your Microblog password")
-        reset_url = url_for("auth.reset_password", token=token, _external=True)
+        reset_url = public_url("auth.reset_password", token=token)
         username = user.username if user else address
         text_body = reset_password_text(username=username, reset_url=reset_url, minutes=minutes)
         html_body = str(

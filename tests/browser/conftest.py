@@ -150,10 +150,14 @@ class Translator:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The app on a free port of 127.0.0.1; the thread stops with the session."""
     database = tmp_path_factory.mktemp("browser") / "microblog.db"
-    app = create_app(TestConfig(f"sqlite:///{database}", SERVER_NAME=None))
+    app = create_app(
+        TestConfig(f"sqlite:///{database}", SERVER_NAME=None, BASE_URL="http://127.0.0.1")
+    )
     reset_schema(app)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mails point to the port the OS picked (the host alone is what TRUSTED_HOSTS checks).
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield Site(app, f"http://127.0.0.1:{server.server_port}")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from microblog import config as configs
 from microblog import create_app
 from microblog.config import DEV_SECRET_KEY, Config, normalize_database_url
 from microblog.security import is_safe_next
@@ -70,3 +71,55 @@ def test_identicons_are_deterministic_and_differ_between_users():
     assert identicon_svg("user:1") == identicon_svg("user:1")
     assert identicon_svg("user:1") != identicon_svg("user:2")
     assert identicon_svg("user:1").startswith("<svg")
+
+
+@pytest.fixture
+def production_environment(monkeypatch, tmp_path):
+    """No debug flag, a real secret key, no .env: what a production start sees."""
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "a real secret")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_app_refuses_to_start_without_a_public_address(production_environment):
+    with pytest.raises(SystemExit) as exit_info:
+        create_app(Config(production_environment))
+    message = str(exit_info.value)
+    assert "BASE_URL" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "base_url", ["microblog.example.com", "ftp://example.com", "https://", "https://x.org/?a=1"]
+)
+def test_app_refuses_to_start_with_a_public_address_that_is_not_one(
+    production_environment, monkeypatch, base_url
+):
+    monkeypatch.setenv("BASE_URL", base_url)
+    with pytest.raises(SystemExit) as exit_info:
+        create_app(Config(production_environment))
+    message = str(exit_info.value)
+    assert "BASE_URL" in message and repr(base_url) in message
+    assert "\n" not in message
+
+
+def test_the_public_address_sets_the_trusted_hosts(production_environment, monkeypatch):
+    monkeypatch.setenv("BASE_URL", "https://Microblog.example.com/")
+    monkeypatch.setenv("TRUSTED_HOSTS", "www.microblog.example.com, ")
+    app = create_app(Config(production_environment))
+    assert app.config["BASE_URL"] == "https://microblog.example.com"
+    assert app.config["TRUSTED_HOSTS"] == ["microblog.example.com", "www.microblog.example.com"]
+
+
+def test_public_urls_are_built_on_the_public_address_even_without_a_request():
+    app = create_app(configs.TestConfig(BASE_URL="https://example.com/microblog/"))
+    with app.app_context():
+        from microblog.site_url import public_url
+
+        assert public_url("auth.login", next="/x") == (
+            "https://example.com/microblog/auth/login?next=/x"
+        )
+    with app.test_request_context("/", base_url="http://localhost:8000/other"):
+        assert public_url("main.index") == "https://example.com/microblog/"
