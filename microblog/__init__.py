@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 
-from microblog import errors, logs, security
+from microblog import errors, logs, ratelimits, security
 from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
@@ -53,6 +53,7 @@ def create_app(config: object | None = None) -> Flask:
         default_translation_directories=str(TRANSLATIONS),
     )
     login_manager.init_app(app)
+    ratelimits.init_app(app)
     # Rendered post cards, per process; see templates.posts.card_cache.
     app.extensions["post_cards"] = card_cache(app.config["POST_CARD_CACHE_SIZE"])
     security.init_app(app)

@@ -35,6 +35,22 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+# Rate limits, each overridable by an environment variable of the same name ("N per period",
+# several joined with ";"). In the spirit of Mastodon's: generous per network (an office or a
+# school shares one address), strict per account and per mailbox.
+RATE_LIMIT_DEFAULTS = {
+    # Failed logins (web form and POST /api/tokens together); then even the right password waits.
+    "RATELIMIT_LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
+    "RATELIMIT_LOGIN_FAILURES_PER_IP": "50 per 15 minutes",
+    "RATELIMIT_API_TOKENS_PER_ACCOUNT": "30 per hour",
+    "RATELIMIT_REGISTRATIONS_PER_IP": "25 per 5 minutes",
+    # Mails to one address (password reset links, address confirmations), and mail requests.
+    "RATELIMIT_MAILS_PER_ADDRESS": "3 per hour",
+    "RATELIMIT_MAILS_PER_IP": "25 per 5 minutes",
+    "RATELIMIT_POSTS_PER_USER": "30 per minute;300 per 3 hours",
+}
+
+
 class Config:
     """Settings for a real deployment; every value can come from the environment."""
 
@@ -100,6 +116,15 @@ class Config:
         # The docs page is ours (microblog.api.docs), built from the OpenAPI document: APIFairy's
         # own page loads its viewer from a CDN, which the Content-Security-Policy forbids.
         self.APIFAIRY_UI_PATH = None
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", default=True)
+        self.RATELIMIT_STORAGE_URI = (
+            os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        )
+        # A Redis that stops answering must not hold requests up: fall back to memory fast.
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        for name, default in RATE_LIMIT_DEFAULTS.items():
+            setattr(self, name, os.environ.get(name) or default)
         # Static files carry a content hash in their URL, so they can be cached for a year.
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
@@ -122,5 +147,8 @@ class TestConfig(Config):
         # Never call a real translation service from a test.
         self.TRANSLATION_PROVIDER = None
         self.LIBRETRANSLATE_URL = self.DEEPL_API_KEY = self.MS_TRANSLATOR_KEY = None
+        # Tests of the limits turn them on (and count in memory, whatever REDIS_URL says).
+        self.RATELIMIT_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
         for key, value in overrides.items():
             setattr(self, key, value)

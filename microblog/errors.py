@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, Response, current_app, request
-from flask_babel import force_locale
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from microblog.extensions import db
 from microblog.locales import visitor_locale
+from microblog.ratelimits import breached_limit_message, retry_after_seconds
 from microblog.responses import render
 from microblog.site_url import public_url
 from templates.errors import error_alert, error_page
@@ -81,6 +85,30 @@ def handle_untrusted_host(_error: SecurityError) -> Response:
         return Response(str(content), 400)
 
 
+def handle_rate_limit(error: RateLimitExceeded) -> Response:
+    """The 429: which limit, and when to try again (in English under /api), with
+    Retry-After."""
+    from microblog.api.errors import is_api_request
+
+    seconds = retry_after_seconds()
+
+    def message() -> str:
+        when = format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=1.1)
+        # TRANSLATORS: %(when)s is a time from now, such as "in 15 minutes".
+        again = _("Please try again %(when)s.", when=when)
+        parts = [breached_limit_message(error), again]
+        return " ".join(part for part in parts if part)
+
+    if is_api_request():
+        with force_locale("en"):
+            text = message()
+    else:
+        text = message()
+    response = error_response(429, message=text)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def _user_id() -> str:
     try:
         return current_user.get_id() or "anonymous"
@@ -117,5 +145,6 @@ def handle_unexpected_error(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(SecurityError, handle_untrusted_host)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)

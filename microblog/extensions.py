@@ -3,6 +3,8 @@
 import warnings
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +35,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel(configure_jinja=False)
 htmx = Htmx()
+# Counts per client address unless a limit says otherwise (see microblog.ratelimits). When its
+# storage (Redis) fails, it counts in memory; when even that fails, it lets requests through.
+limiter = Limiter(
+    key_func=get_remote_address,
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+    headers_enabled=False,
+    fail_on_first_breach=True,
+    key_prefix="microblog",
+)
 with warnings.catch_warnings():
     # flask-marshmallow (APIFairy's dependency) warns that its optional SQLAlchemy integration
     # needs marshmallow-sqlalchemy; the API builds its JSON itself and does not use it.

@@ -7,6 +7,7 @@ from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth
 
 from microblog.api.errors import api_error_response
 from microblog.models import ApiToken, User
+from microblog.ratelimits import note_failed_login
 
 basic_auth = HTTPBasicAuth(realm="microblog API")
 basic_auth.__doc__ = "Your username and password, only to get a token from POST /api/tokens."
@@ -18,7 +19,10 @@ token_auth.__doc__ = "A token from POST /api/tokens, sent as `Authorization: Bea
 def verify_password(username: str, password: str) -> User | None:
     if not username or not password:
         return None
-    return User.authenticate(username, password)
+    user = User.authenticate(username, password)
+    if user is None:
+        note_failed_login()
+    return user
 
 
 @basic_auth.error_handler

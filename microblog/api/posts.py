@@ -23,6 +23,7 @@ from microblog.api.schemas import (
 )
 from microblog.extensions import db
 from microblog.models import Post, User
+from microblog.ratelimits import api_post_limit
 from microblog.services.languages import detect_language
 from microblog.services.translation import (
     TranslationError,
@@ -74,9 +75,10 @@ def get_post(id: int) -> dict[str, Any]:
 
 @bp.route("/posts", methods=["POST"])
 @authenticate(token_auth)
+@api_post_limit
 @json_body(post_schema)
 @response(post_schema, 201, headers=LocationHeaderSchema)
-@other_responses(error_responses(400, 401, 415))
+@other_responses(error_responses(400, 401, 415, 429))
 def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Publish a post as the token's user (the same rules as the web form)."""
     post = Post(body=data["body"], author=token_user(), language=detect_language(data["body"]))

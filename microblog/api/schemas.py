@@ -305,6 +305,7 @@ ERROR_DESCRIPTIONS = {
     403: "The token's user may not do this.",
     404: "There is no such user or post.",
     415: "The body is not JSON (send Content-Type: application/json).",
+    429: "Too many requests: wait the number of seconds in the Retry-After header.",
     502: "The translation service failed; a later try may work.",
     503: "Translation is not set up on this site.",
 }

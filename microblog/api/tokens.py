@@ -12,12 +12,14 @@ from microblog.api.auth import basic_auth, request_token, token_auth
 from microblog.api.schemas import error_responses, token_schema
 from microblog.extensions import db
 from microblog.models import ApiToken
+from microblog.ratelimits import token_limits
 
 
 @bp.route("/tokens", methods=["POST"])
+@token_limits
 @authenticate(basic_auth)
 @response(token_schema)
-@other_responses(error_responses(401))
+@other_responses(error_responses(401, 429))
 def new_token() -> dict[str, str]:
     """Get a token (HTTP Basic authentication with your username and password).
 

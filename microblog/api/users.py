@@ -24,6 +24,7 @@ from microblog.api.schemas import (
 )
 from microblog.extensions import db
 from microblog.models import User
+from microblog.ratelimits import registration_limit
 
 
 def _commit_account_changes() -> None:
@@ -36,9 +37,10 @@ def _commit_account_changes() -> None:
 
 
 @bp.route("/users", methods=["POST"])
+@registration_limit
 @json_body(new_user_schema)
 @response(user_schema, 201, headers=LocationHeaderSchema)
-@other_responses(error_responses(400, 415))
+@other_responses(error_responses(400, 415, 429))
 def create_user(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Register a new user (no token needed)."""
     user = User(username=data["username"], email=data["email"], about_me=data.get("about_me"))

@@ -26,6 +26,7 @@ from microblog.auth.tokens import (
 )
 from microblog.extensions import db, login_manager
 from microblog.models import User
+from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
 from microblog.responses import htmx_redirect, render, wants_fragment
 from microblog.security import is_safe_next
 from templates.auth import (
@@ -55,6 +56,7 @@ def unauthorized() -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login() -> Response:
     """The login form; on success, the page the user asked for (if it is on this site)."""
     if current_user.is_authenticated:
@@ -69,6 +71,7 @@ def login() -> Response:
         if user is not None:
             login_user(user, remember=form.remember_me.data)
             return redirect(next_page if is_safe_next(next_page) else url_for("main.index"), 303)
+        note_failed_login()
         form.form_errors.append(_("Invalid username or password."))
     status = 422 if request.method == "POST" else 200
     return render(login_page(form, action=action), page_title=_("Log in"), status=status)
@@ -83,6 +86,7 @@ def logout() -> Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@registration_limit
 def register() -> Response:
     """The registration form; a new account is logged in straight away."""
     if current_user.is_authenticated:
@@ -109,6 +113,7 @@ def register() -> Response:
 
 
 @bp.route("/reset_password_request", methods=["GET", "POST"])
+@mail_limits("email")
 def reset_password_request() -> Response:
     """Ask for a password reset link by mail; the answer is the same whether or not the
     address has an account."""

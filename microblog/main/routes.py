@@ -13,6 +13,7 @@ from microblog.extensions import db
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
 from microblog.models import Page, Post, PostList, User, paginate
+from microblog.ratelimits import post_limit
 from microblog.responses import announce, render, wants_fragment
 from microblog.services.avatars import identicon_svg
 from microblog.services.languages import detect_language
@@ -90,6 +91,7 @@ def _home_posts() -> Element:
 @bp.route("/index", methods=["GET", "POST"])
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@post_limit
 def index() -> Response:
     """The home timeline (your posts and those you follow) and the form to post."""
     form, status = None, 200

@@ -1,0 +1,188 @@
+"""Rate limits (Flask-Limiter): what one account or one address may do in a while, so that
+nobody can guess passwords, flood mailboxes or the timeline. Every limit is a setting
+(RATELIMIT_* in microblog.config); RATELIMIT_ENABLED=false turns them all off.
+
+Counters live in Redis when REDIS_URL is set (shared by every web process), in memory
+otherwise. When Redis stops answering, the limits go on in memory with a logged warning
+(and if even that fails, the request goes through: a limit never takes the site down).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from limits import parse_many
+
+from microblog.extensions import limiter
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def _form_value(name: str) -> str:
+    """A submitted field as a counter key: the same account whatever the case or spaces."""
+    value = request.form.get(name, "")
+    return value.strip().lower() or "-"
+
+
+def _basic_auth_username() -> str:
+    auth = request.authorization
+    return (auth.username or "").strip().lower() if auth and auth.username else "-"
+
+
+def note_failed_login() -> None:
+    """Count this request against the failed-login limits (a wrong password, an unknown
+    account). Right passwords cost nothing, so a user who types well is never slowed."""
+    g.failed_login = True
+
+
+def _login_failed(_response: Response) -> bool:
+    return bool(g.get("failed_login"))
+
+
+def _succeeded(response: Response) -> bool:
+    return response.status_code < 400
+
+
+def _failed_logins(account: Callable[[], str]) -> Callable[[View], View]:
+    """The failed-login limits, shared by the login form and POST /api/tokens: per account
+    (then even the right password waits) and, more generously, per address."""
+    per_account = limiter.shared_limit(
+        _setting("RATELIMIT_LOGIN_FAILURES_PER_ACCOUNT"),
+        scope="login-failures-account",
+        key_func=account,
+        methods=["POST"],
+        deduct_when=_login_failed,
+        error_message=lambda: _("Too many failed attempts to log in to this account."),
+    )
+    per_address = limiter.shared_limit(
+        _setting("RATELIMIT_LOGIN_FAILURES_PER_IP"),
+        scope="login-failures-ip",
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_login_failed,
+        error_message=lambda: _("Too many failed attempts to log in from your network."),
+    )
+    return lambda view: per_address(per_account(view))
+
+
+def login_limits(view: View) -> View:
+    """The login form: failed logins per account (the username field) and per address."""
+    return _failed_logins(lambda: _form_value("username"))(view)
+
+
+def token_limits(view: View) -> View:
+    """POST /api/tokens: the login form's failed-login limits (one counter for both, so the
+    API is no way around them), and tokens issued per account."""
+    issued = limiter.limit(
+        _setting("RATELIMIT_API_TOKENS_PER_ACCOUNT"),
+        key_func=_basic_auth_username,
+        deduct_when=_succeeded,
+        error_message=lambda: _("Too many tokens requested for this account."),
+    )
+    return _failed_logins(_basic_auth_username)(issued(view))
+
+
+registration_limit = limiter.shared_limit(
+    _setting("RATELIMIT_REGISTRATIONS_PER_IP"),
+    scope="registrations",
+    methods=["POST"],
+    error_message=lambda: _("Too many sign-ups from your network."),
+)
+
+
+def mail_limits(address_field: str) -> Callable[[View], View]:
+    """Mails a form sends to the address typed in `address_field` (reset links, address
+    confirmations): a few per address, however many people ask, and a few more per
+    requesting network. Only requests that would send a mail count per address."""
+    per_address = limiter.shared_limit(
+        _setting("RATELIMIT_MAILS_PER_ADDRESS"),
+        scope="mails-address",
+        key_func=lambda: _form_value(address_field),
+        methods=["POST"],
+        deduct_when=_succeeded,
+        error_message=lambda: _("Too many mails have been sent to this address."),
+    )
+    per_network = limiter.shared_limit(
+        _setting("RATELIMIT_MAILS_PER_IP"),
+        scope="mails-ip",
+        methods=["POST"],
+        error_message=lambda: _("Too many mail requests from your network."),
+    )
+    return lambda view: per_network(per_address(view))
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "-"
+
+
+def _api_user_key() -> str:
+    # Where Flask-HTTPAuth keeps the token's user (the API's token_user()).
+    user = g.get("flask_httpauth_user")
+    return f"user:{user.id}" if user else "-"
+
+
+def _post_limit(key: Callable[[], str]) -> Callable[[View], View]:
+    return limiter.shared_limit(
+        _setting("RATELIMIT_POSTS_PER_USER"),
+        scope="posts",
+        key_func=key,
+        methods=["POST"],
+        deduct_when=_succeeded,
+        error_message=lambda: _("You have posted a lot in a short time."),
+    )
+
+
+# Posts per user, one counter for the web form and the API. Below @login_required (or the
+# API's @authenticate), so that the user is known.
+post_limit = _post_limit(_user_key)
+api_post_limit = _post_limit(_api_user_key)
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets it through again."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, current.reset_at - int(time.time()))
+
+
+def breached_limit_message(error: RateLimitExceeded) -> str | None:
+    """What the broken limit says about itself (which limit it is), if anything."""
+    message = error.limit.error_message
+    return message() if callable(message) else message
+
+
+LIMIT_SETTINGS = (
+    "RATELIMIT_LOGIN_FAILURES_PER_ACCOUNT",
+    "RATELIMIT_LOGIN_FAILURES_PER_IP",
+    "RATELIMIT_API_TOKENS_PER_ACCOUNT",
+    "RATELIMIT_REGISTRATIONS_PER_IP",
+    "RATELIMIT_MAILS_PER_ADDRESS",
+    "RATELIMIT_MAILS_PER_IP",
+    "RATELIMIT_POSTS_PER_USER",
+)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter to `app`, after checking that every limit setting can be read."""
+    for name in LIMIT_SETTINGS:
+        try:
+            parse_many(app.config[name])
+        except ValueError:
+            sys.exit(
+                f"microblog: {name}={app.config[name]!r} is not a rate limit; "
+                "write it like '5 per 15 minutes' (several with ';')."
+            )
+    limiter.init_app(app)
