@@ -14,7 +14,7 @@ from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
 from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
-from microblog.services import translation
+from microblog.services import search, translation
 from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
 from templates.posts import card_cache
 
@@ -42,7 +42,12 @@ def create_app(config: object | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_name=search.include_in_migrations,
     )
     csrf.init_app(app)
     htmx.init_app(app)

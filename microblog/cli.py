@@ -21,6 +21,7 @@ from microblog.extensions import db
 from microblog.models import Post, User, followers
 from microblog.models.types import utcnow
 from microblog.services.languages import detect_language
+from microblog.services.search import reindex as rebuild_search_index
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BATCH = 5000
@@ -297,7 +298,20 @@ def posts_detect_languages(every_post: bool) -> None:
     click.echo(f"Posts checked: {checked}; given a language: {changed}.")
 
 
+@click.group(cls=AppGroup)
+def search() -> None:
+    """The full-text index of posts."""
+
+
+@search.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the index from the posts (after importing posts around the app)."""
+    rebuild_search_index()
+    click.echo("The search index is rebuilt.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(translate)
     app.cli.add_command(posts)
+    app.cli.add_command(search)

@@ -15,7 +15,15 @@ def test_migrations_match_the_models_and_downgrade_cleanly(app):
         try:
             upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                # The options `flask db migrate` compares with (types, and what to leave out).
+                options = app.extensions["migrate"].configure_args
+                context = MigrationContext.configure(
+                    connection,
+                    opts={
+                        "compare_type": options["compare_type"],
+                        "include_name": options["include_name"],
+                    },
+                )
                 differences = compare_metadata(context, db.metadata)
             assert differences == []
             downgrade(revision="base")

@@ -1,0 +1,368 @@
+"""Full-text search of posts, in the database the site already runs on.
+
+The tutorial's idea of an index with add, remove and query, behind one small interface
+(`SearchIndex`), so another engine could be one more class. Each database keeps its own index
+exact, in the same transaction as the post:
+
+- SQLite: an FTS5 table with the post table as external content, kept by triggers;
+- PostgreSQL: a generated `tsvector` column (stemmed by the post's language, plus every word
+  as written) with a GIN index, queried with `websearch_to_tsquery`;
+- MariaDB / MySQL: an InnoDB FULLTEXT index, queried in boolean mode.
+
+So adding and removing happen in the database itself; `reindex()` rebuilds after imports.
+Queries are read by one forgiving parser (words, "quoted phrases", -excluded words, #tags):
+nothing a visitor types can be a syntax error in any of the three.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from sqlalchemy import (
+    DDL,
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    column,
+    event,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.engine import Engine
+
+from microblog.extensions import db
+from microblog.models.post import Post
+from microblog.models.user import User
+
+Order = Literal["newest", "relevance"]
+QUERY_MAX_LENGTH = 200  # characters of a query that are read; the rest is ignored
+TERMS_MAX = 12
+
+_QUOTED = re.compile(r'"([^"]*)"?')
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a visitor asked for, as the indexes understand it."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    text: str = ""  # the query as typed (trimmed), for PostgreSQL's own parser
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to look for: no word, phrase or tag that a post must contain."""
+        return not (self.words or self.phrases or self.tags)
+
+    @property
+    def highlight_terms(self) -> tuple[str, ...]:
+        """The words whose occurrences a result page marks."""
+        return (*self.words, *(w for phrase in self.phrases for w in phrase), *self.tags)
+
+
+def parse_query(raw: str) -> SearchQuery:
+    """Read a query: words, "quoted phrases", -word to exclude, #tag; anything else (operators,
+    brackets, control characters) is a separator."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch).startswith("C") else ch for ch in raw[:QUERY_MAX_LENGTH]
+    ).strip()
+    phrases = []
+    for match in _QUOTED.finditer(cleaned):
+        words = tuple(w.lower() for w in _WORD.findall(match.group(1)))
+        if words:
+            phrases.append(words)
+    rest = _QUOTED.sub(" ", cleaned)
+    words, excluded, tags = [], [], []
+    for token in rest.split():
+        found = [w.lower() for w in _WORD.findall(token)]
+        if not found:
+            continue
+        if token.startswith("-") and len(token) > 1:
+            excluded.extend(found)
+        elif token.startswith("#") and len(found) == 1:
+            tags.append(found[0])
+        else:
+            words.extend(found)
+    single = [p[0] for p in phrases if len(p) == 1]
+    return SearchQuery(
+        words=_unique(words + single)[:TERMS_MAX],
+        phrases=tuple(p for p in _unique(phrases) if len(p) > 1)[:TERMS_MAX],
+        excluded=_unique(excluded)[:TERMS_MAX],
+        tags=_unique(tags)[:TERMS_MAX],
+        text=cleaned,
+    )
+
+
+def _unique(items: list[Any]) -> tuple[Any, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class PostHits:
+    """One page of matching post ids, best or newest first."""
+
+    ids: list[int]
+    has_next: bool
+    query: SearchQuery = field(default_factory=SearchQuery)
+
+
+class SearchIndex:
+    """What every engine does: build its index, rebuild it, and match posts."""
+
+    dialects: ClassVar[tuple[str, ...]] = ()
+    create: ClassVar[tuple[str, ...]] = ()  # DDL run after the post table is created
+    drop: ClassVar[tuple[str, ...]] = ()  # DDL run before it is dropped
+    # Names of the index's own tables, columns and indexes (not in the models).
+    names: ClassVar[tuple[str, ...]] = ()
+
+    def reindex(self, connection: Connection) -> None:
+        raise NotImplementedError
+
+    def filter(self, statement: Select[Any], query: SearchQuery) -> Select[Any]:
+        """`statement` (on Post) narrowed to the posts matching the words of `query`."""
+        raise NotImplementedError
+
+    def best_first(self, query: SearchQuery) -> list[Any]:
+        """ORDER BY clauses putting the best matches first (after `filter`)."""
+        raise NotImplementedError
+
+
+_fts = table("post_fts", column("rowid"), column("rank"))
+
+
+class SQLiteIndex(SearchIndex):
+    dialects = ("sqlite",)
+    create = (
+        "CREATE VIRTUAL TABLE post_fts USING fts5(body, content='post', content_rowid='id', "
+        "tokenize='porter unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER post_fts_insert AFTER INSERT ON post BEGIN "
+        "INSERT INTO post_fts(rowid, body) VALUES (new.id, new.body); END",
+        "CREATE TRIGGER post_fts_delete AFTER DELETE ON post BEGIN "
+        "INSERT INTO post_fts(post_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+        "CREATE TRIGGER post_fts_update AFTER UPDATE OF body ON post BEGIN "
+        "INSERT INTO post_fts(post_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+        "INSERT INTO post_fts(rowid, body) VALUES (new.id, new.body); END",
+    )
+    drop = ("DROP TABLE IF EXISTS post_fts",)
+    names = ("post_fts", "post_fts_data", "post_fts_idx", "post_fts_docsize", "post_fts_config")
+
+    def reindex(self, connection: Connection) -> None:
+        connection.execute(text("INSERT INTO post_fts(post_fts) VALUES ('rebuild')"))
+
+    @staticmethod
+    def match_expression(query: SearchQuery) -> str:
+        """FTS5's query syntax, every term a quoted string (so no character is an operator)."""
+
+        def quoted(words: tuple[str, ...]) -> str:
+            return '"' + " ".join(words).replace('"', '""') + '"'
+
+        positive = [quoted((w,)) for w in (*query.words, *query.tags)]
+        positive += [quoted(phrase) for phrase in query.phrases]
+        expression = " AND ".join(positive)
+        for word in query.excluded:
+            expression = f"({expression}) NOT {quoted((word,))}"
+        return expression
+
+    def filter(self, statement: Select[Any], query: SearchQuery) -> Select[Any]:
+        match = literal_column("post_fts").op("MATCH")(
+            bindparam("fts_query", self.match_expression(query))
+        )
+        return statement.join(_fts, _fts.c.rowid == Post.id).where(match)
+
+    def best_first(self, query: SearchQuery) -> list[Any]:
+        return [_fts.c.rank.asc()]  # FTS5's rank is bm25(): lower is better
+
+
+# PostgreSQL's own stemmers, by the language codes posts carry.
+PG_CONFIGS = {
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "tr": "turkish",
+}
+_PG_CASE = " ".join(f"WHEN '{code}' THEN '{name}'::regconfig" for code, name in PG_CONFIGS.items())
+_search_vector = literal_column("post.search_vector")
+
+
+class PostgreSQLIndex(SearchIndex):
+    dialects = ("postgresql",)
+    create = (
+        # Stemmed by the post's language (English when it is not known, as the site's default),
+        # plus every word as written, so a query in any language finds its exact words.
+        "ALTER TABLE post ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+        f"to_tsvector(CASE split_part(language, '-', 1) {_PG_CASE} ELSE 'english'::regconfig END, "
+        "body) || to_tsvector('simple'::regconfig, body)) STORED",
+        "CREATE INDEX ix_post_search_vector ON post USING gin (search_vector)",
+    )
+    names = ("search_vector", "ix_post_search_vector")
+    # A query is read by each stemmer the site's readers are likely to write in, and as written.
+    QUERY_CONFIGS = ("simple", "english", "spanish", "german")
+
+    def reindex(self, connection: Connection) -> None:
+        # The column is computed from the row; rewriting the rows recomputes it.
+        connection.execute(text("UPDATE post SET body = body"))
+
+    def _tsquery(self, query: SearchQuery) -> ColumnElement[Any]:
+        parts = [
+            func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), query.text)
+            for config in self.QUERY_CONFIGS
+        ]
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined.op("||")(part)
+        return combined
+
+    def filter(self, statement: Select[Any], query: SearchQuery) -> Select[Any]:
+        return statement.where(_search_vector.op("@@")(self._tsquery(query)))
+
+    def best_first(self, query: SearchQuery) -> list[Any]:
+        return [func.ts_rank(_search_vector, self._tsquery(query), type_=Float).desc()]
+
+
+class MySQLIndex(SearchIndex):
+    dialects = ("mysql", "mariadb")
+    create = ("ALTER TABLE post ADD FULLTEXT INDEX ix_post_body_fulltext (body)",)
+    names = ("ix_post_body_fulltext",)
+
+    def reindex(self, connection: Connection) -> None:
+        connection.execute(text("OPTIMIZE TABLE post"))
+
+    @staticmethod
+    def boolean_query(query: SearchQuery) -> str:
+        """InnoDB's boolean mode: +word must be there, -word must not, "a phrase"."""
+        parts = [f"+{word}" for word in (*query.words, *query.tags)]
+        parts += ['+"' + " ".join(phrase) + '"' for phrase in query.phrases]
+        parts += [f"-{word}" for word in query.excluded]
+        return " ".join(parts)
+
+    def filter(self, statement: Select[Any], query: SearchQuery) -> Select[Any]:
+        return statement.where(
+            text("MATCH (post.body) AGAINST (:fulltext_where IN BOOLEAN MODE)").bindparams(
+                fulltext_where=self.boolean_query(query)
+            )
+        )
+
+    def best_first(self, query: SearchQuery) -> list[Any]:
+        return [
+            text("MATCH (post.body) AGAINST (:fulltext_rank IN BOOLEAN MODE) DESC").bindparams(
+                fulltext_rank=self.boolean_query(query)
+            )
+        ]
+
+
+INDEXES: tuple[type[SearchIndex], ...] = (SQLiteIndex, PostgreSQLIndex, MySQLIndex)
+INDEX_NAMES = frozenset(name for index in INDEXES for name in index.names)
+
+
+def index_for(dialect: str) -> SearchIndex:
+    for index in INDEXES:
+        if dialect in index.dialects:
+            return index()
+    raise LookupError(f"no full-text index for the {dialect} database")
+
+
+def include_in_migrations(name: str | None, _type: str, _parents: object) -> bool:
+    """Alembic's `include_name`: the search index's own tables, columns and indexes are made
+    by their migration and DDL here, not by the models, so comparisons leave them out."""
+    return name not in INDEX_NAMES
+
+
+def _install_ddl() -> None:
+    table = Post.__table__
+    for index in INDEXES:
+        for dialect in index.dialects:
+            for statement in index.create:
+                event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
+            for statement in index.drop:
+                event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))
+
+
+_install_ddl()
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _tag_condition(tag: str) -> ColumnElement[bool]:
+    # The index finds the word; the post must also carry it as a hashtag.
+    return func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\")
+
+
+def search_posts(
+    raw: str, *, order: Order = "newest", page: int = 1, per_page: int = 25
+) -> PostHits:
+    """Page `page` of the posts matching `raw`, newest or best first."""
+    query = parse_query(raw)
+    if query.is_empty:
+        return PostHits([], False, query)
+    index = index_for(db.engine.dialect.name)
+    statement = index.filter(select(Post.id), query)
+    if query.tags:
+        statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
+    if order == "relevance":
+        statement = statement.order_by(*index.best_first(query), Post.id.desc())
+    else:
+        statement = statement.order_by(Post.timestamp.desc(), Post.id.desc())
+    statement = statement.limit(per_page + 1).offset((page - 1) * per_page)
+    ids = list(db.session.scalars(statement))
+    return PostHits(ids[:per_page], len(ids) > per_page, query)
+
+
+def search_users(raw: str, *, limit: int = 5) -> list[User]:
+    """People whose username starts with one of the query's words (or is it)."""
+    query = parse_query(raw)
+    names = [*query.words, *query.tags][:3]
+    if not names:
+        return []
+    conditions = [
+        func.lower(User.username).like(f"{_like_escape(name)}%", escape="\\") for name in names
+    ]
+    return list(
+        db.session.scalars(
+            select(User).where(or_(*conditions)).order_by(User.username).limit(limit)
+        )
+    )
+
+
+def reindex(engine: Engine | None = None) -> None:
+    """Rebuild the index from the posts (after a bulk import)."""
+    engine = engine or db.engine
+    with engine.begin() as connection:
+        index_for(engine.dialect.name).reindex(connection)
+
+
+__all__ = [
+    "PostHits",
+    "SearchIndex",
+    "SearchQuery",
+    "include_in_migrations",
+    "parse_query",
+    "reindex",
+    "search_posts",
+    "search_users",
+]
