@@ -36,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     url = f"sqlite:///{BENCH / 'data' / f'{args.scale}.db'}" if args.db == "sqlite" else args.pg_url
     os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
 
-    from flask import current_app, url_for
+    from flask import url_for
     from flask_login import login_user
 
     from microblog import create_app
+    from microblog.extensions import post_cards
     from microblog.main.forms import PostForm
     from microblog.models import PostList, User, paginate
     from templates.layout import page
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             return str(
                 posts_section(
                     page=posts,
+                    cards=post_cards.context(),
                     heading="Latest posts",
                     empty_text="Nobody has posted yet.",
                     url_for_page=lambda number, **cursor: url_for(
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             )
 
         def cold_section() -> str:
-            current_app.extensions["post_cards"].cache_clear()
+            post_cards.cache_clear()
             return section()
 
         def full_page() -> str:
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         def section_node():
             return posts_section(
                 page=posts,
+                cards=post_cards.context(),
                 heading="Your timeline",
                 empty_text="No posts yet.",
                 url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),

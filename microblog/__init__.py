@@ -11,12 +11,20 @@ from flask_login import current_user
 
 from microblog import errors, logs, ratelimits, security
 from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
-from microblog.extensions import apifairy, babel, csrf, db, htmx, login_manager, migrate
+from microblog.extensions import (
+    apifairy,
+    babel,
+    csrf,
+    db,
+    htmx,
+    login_manager,
+    migrate,
+    post_cards,
+)
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
 from microblog.services import search, translation
 from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
-from templates.posts import card_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +67,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     login_manager.init_app(app)
     ratelimits.init_app(app)
-    # Rendered post cards, per process; see templates.posts.card_cache.
-    app.extensions["post_cards"] = card_cache(app.config["POST_CARD_CACHE_SIZE"])
+    post_cards.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -1,4 +1,5 @@
-"""Flask extensions, created unbound so that create_app() can bind them to any app."""
+"""Flask extensions, ours (post_cards) among them, created unbound so that create_app() can
+bind them to any app."""
 
 import warnings
 
@@ -12,6 +13,8 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from microblog.cards import PostCards
 
 
 class Base(DeclarativeBase):
@@ -45,6 +48,8 @@ limiter = Limiter(
     fail_on_first_breach=True,
     key_prefix="microblog",
 )
+# Rendered post cards and the actions they offer (microblog.cards).
+post_cards = PostCards()
 with warnings.catch_warnings():
     # flask-marshmallow (APIFairy's dependency) warns that its optional SQLAlchemy integration
     # needs marshmallow-sqlalchemy; the API builds its JSON itself and does not use it.

@@ -1,18 +1,23 @@
-"""Responses that are a whole page for a browser and a fragment for htmx."""
+"""Responses that are a whole page for a browser and a fragment for htmx: the one place that
+looks at whether a request came from htmx. Views call these helpers and never branch on it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, get_flashed_messages, make_response, request
+from flask import Response, current_app, flash, g, get_flashed_messages, make_response, request
+from flask import redirect as flask_redirect
+from flask_babel import gettext as _
 from flask_login import current_user
 from htpy import Node, fragment
 
 from microblog.locales import language_name
+from templates.errors import error_alert
 from templates.layout import announcer_oob, flashes_oob, page
 
 
-def wants_fragment() -> bool:
+def _swaps_part_of_a_page() -> bool:
     """An htmx request that will swap part of a page (not a boosted or history-restore load)."""
     htmx = request.htmx
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
@@ -26,19 +31,16 @@ def announce(text: str) -> None:
 def render(
     fragment_: Node,
     *,
-    page_title: str,
-    page_content: Node | Callable[[], Node] = None,
+    page_title: str | None = None,
+    page_content: Node = None,
     oob: Iterable[Node] = (),
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The fragment alone for htmx (plus flashes, announcements and `oob` extras), else
-    `page_content` (default: the fragment) inside the site layout.
-
-    `page_content` may be a function that builds it: it is then called only for a full page,
-    so an htmx request does not pay for (or query) what it will not show.
-    """
-    if wants_fragment():
+    `page_content` (default: the fragment) inside the site layout, titled `page_title` (the
+    site's name alone when there is none)."""
+    if _swaps_part_of_a_page():
         messages = get_flashed_messages(with_categories=True)
         announcements = [*g.get("announcements", []), *(text for _category, text in messages)]
         extras = [*oob]
@@ -50,7 +52,7 @@ def render(
     else:
         body = str(
             page(
-                page_title=page_title,
+                page_title=page_title or "",
                 content=fragment_ if page_content is None else page_content,
                 viewer=current_user,
                 current_path=request.path,
@@ -64,6 +66,68 @@ def render(
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def after_change(
+    fragment_: Node,
+    *,
+    redirect_to: str,
+    message: str,
+    category: str = "success",
+    announcement: str | None = None,
+    oob: Iterable[Node] = (),
+) -> Response:
+    """The answer to a change that was made. For htmx: `fragment_`, the updated part, with
+    the `oob` parts, and `announcement` for screen readers (when there is none, `message` is
+    shown as a flash and announced). For a browser: `message` flashed and a 303 to
+    `redirect_to` (post/redirect/get)."""
+    if not _swaps_part_of_a_page():
+        flash(message, category)
+        return flask_redirect(redirect_to, 303)
+    if announcement is None:
+        flash(message, category)
+    else:
+        announce(announcement)
+    return render(fragment_, oob=oob)
+
+
+def refuse(message: str, *, redirect_to: str, status: int = 400) -> Response:
+    """The answer to a change that cannot be made. For htmx: `message` as an alert, with
+    `status` (htmx puts it in #alerts). For a browser: `message` flashed as an error and a 303
+    to `redirect_to`."""
+    if not _swaps_part_of_a_page():
+        flash(message, "error")
+        return flask_redirect(redirect_to, 303)
+    return render(error_alert(title=_("Bad request"), message=message), status=status)
+
+
+def page_turn(number: int) -> bool:
+    """Whether this request turns the page of a list in place (htmx paging). Then the reader
+    hears "Page N" and the list's heading should take focus: True; for a whole page, False."""
+    if not _swaps_part_of_a_page():
+        return False
+    announce(_("Page %(number)d", number=number))
+    return True
+
+
+def canonical_redirect(url: str) -> Response | None:
+    """A permanent redirect to `url`, the address of what was asked for under another name;
+    None for htmx, which would swap the target into the page (the view answers in place)."""
+    if _swaps_part_of_a_page() or request.method != "GET":
+        return None
+    return flask_redirect(url, 308)
+
+
+def redirect_with_return(url_with_return: Callable[[str | None], str]) -> Response:
+    """Send the reader to another page that brings them back afterwards (the login page):
+    a 303 for a browser, HX-Redirect for htmx (which cannot follow a 3xx into a whole page).
+    `url_with_return(path)` gives that page's URL, coming back to `path` (the page htmx was
+    on, or the address asked for)."""
+    if _swaps_part_of_a_page():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back_to = current.path + (f"?{current.query}" if current.query else "")
+        return htmx_redirect(url_with_return(back_to))
+    return flask_redirect(url_with_return(request.full_path.rstrip("?")), 303)
 
 
 def htmx_redirect(url: str) -> Response:

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
 
 from microblog.errors import error_response
-from templates.avatars import GRAVATAR_HOST
+from microblog.services.avatars import GRAVATAR_HOST
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from babel.dates import TIMEDELTA_UNITS
-from babel.dates import format_timedelta as babel_format_timedelta
 from flask_babel import format_date, format_datetime, get_locale
 from htpy import Element, Node, time
 
@@ -45,9 +46,21 @@ def relative_text(moment: datetime, *, now: datetime, locale: str) -> str:
     key = (locale, seconds >= 0, *_babel_unit(seconds))
     text = _relative_texts.get(key)
     if text is None:
-        text = babel_format_timedelta(delta, add_direction=True, threshold=1.0, locale=locale)
+        text = babel_dates.format_timedelta(delta, add_direction=True, threshold=1.0, locale=locale)
         _relative_texts[key] = text
     return text
+
+
+def full_date_in(moment: datetime, *, locale: str, timezone: str) -> str:
+    """The full date and time of `moment` in `locale` and `timezone` (an IANA name), as
+    Flask-Babel's format_datetime(moment, "full") gives it for that reader, from the arguments
+    alone."""
+    return babel_dates.format_datetime(moment, "full", tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+def date_text_in(moment: datetime, *, locale: str, timezone: str) -> str:
+    """date_text() for a reader of `locale` in `timezone`, from the arguments alone."""
+    return babel_dates.format_date(moment.astimezone(ZoneInfo(timezone)), "medium", locale=locale)
 
 
 def date_text(moment: datetime) -> str:

@@ -16,11 +16,17 @@ from templates.dates import timestamp
 from templates.forms import csrf_input, field, form_errors
 from templates.hx import hx_form
 
+PROFILE_AVATAR_SIZE = 128
 
-class ProfileUser(Protocol):
+
+class Person(Protocol):
+    """Whom a follow button or the follower counts are about."""
+
     id: int
     username: str
-    email: str
+
+
+class ProfileUser(Person, Protocol):
     about_me: str | None
     last_seen: datetime
 
@@ -32,7 +38,7 @@ class Stats(Protocol):
     followed_by_viewer: bool
 
 
-def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Element:
+def follow_counts(*, user: Person, stats: Stats, oob: bool = False) -> Element:
     """Follower and following counts; htmx replaces it out of band after (un)following."""
     return p(
         ".follow-counts",
@@ -48,7 +54,7 @@ def follow_counts(*, user: ProfileUser, stats: Stats, oob: bool = False) -> Elem
     ]
 
 
-def follow_button(*, user: ProfileUser, following: bool, focus: bool = False) -> Element:
+def follow_button(*, user: Person, following: bool, focus: bool = False) -> Element:
     """A form with only the CSRF token and a button that says what it will do.
 
     `focus` marks the new button for htmx to focus after it replaced the one that was pressed,
@@ -63,7 +69,9 @@ def follow_button(*, user: ProfileUser, following: bool, focus: bool = False) ->
     ]
 
 
-def profile_header(*, user: ProfileUser, stats: Stats, is_self: bool, can_follow: bool) -> Element:
+def profile_header(
+    *, user: ProfileUser, avatar_url: str, stats: Stats, is_self: bool, can_follow: bool
+) -> Element:
     """Avatar, name, about me, last seen, counts, and what the viewer can do here."""
     if is_self:
         action: Node = a(".button", href=url_for("main.edit_profile"))[_("Edit your profile")]
@@ -72,7 +80,7 @@ def profile_header(*, user: ProfileUser, stats: Stats, is_self: bool, can_follow
     else:
         action = None
     return section(".profile", aria_labelledby="profile-name")[
-        avatar(user, size=128, alt=""),
+        avatar(src=avatar_url, username=user.username, size=PROFILE_AVATAR_SIZE, alt=""),
         div(".profile-main")[
             h1("#profile-name")[user.username],
             p(".about-me")[user.about_me] if user.about_me else None,

@@ -22,7 +22,7 @@ from microblog.api.schemas import (
     translation_schema,
 )
 from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.models import Post, PostList, PostRow, User
 from microblog.ratelimits import api_post_limit
 from microblog.services.languages import detect_language
 from microblog.services.translation import (
@@ -40,7 +40,7 @@ from microblog.services.translation import (
 @other_responses(error_responses(400, 401))
 def get_posts(args: dict[str, int]) -> dict[str, Any]:
     """Everyone's posts, newest first (the Explore page)."""
-    return post_collection(Post.explore(), args, "api.get_posts")
+    return post_collection(PostList.explore(), args, "api.get_posts")
 
 
 @bp.route("/timeline", methods=["GET"])
@@ -50,7 +50,7 @@ def get_posts(args: dict[str, int]) -> dict[str, Any]:
 @other_responses(error_responses(400, 401))
 def get_timeline(args: dict[str, int]) -> dict[str, Any]:
     """Your home timeline: your posts and those of the users you follow, newest first."""
-    return post_collection(Post.timeline_for(token_user()), args, "api.get_timeline")
+    return post_collection(PostList.timeline_for(token_user()), args, "api.get_timeline")
 
 
 @bp.route("/users/<int:id>/posts", methods=["GET"])
@@ -61,7 +61,7 @@ def get_timeline(args: dict[str, int]) -> dict[str, Any]:
 def get_user_posts(args: dict[str, int], id: int) -> dict[str, Any]:
     """One user's posts, newest first."""
     user = get_or_404(User, id)
-    return post_collection(Post.by_author(user), args, "api.get_user_posts", id=id)
+    return post_collection(PostList.by_author(user), args, "api.get_user_posts", id=id)
 
 
 @bp.route("/posts/<int:id>", methods=["GET"])
@@ -70,7 +70,8 @@ def get_user_posts(args: dict[str, int], id: int) -> dict[str, Any]:
 @other_responses(error_responses(401, 404))
 def get_post(id: int) -> dict[str, Any]:
     """One post."""
-    return post_resource(get_or_404(Post, id))
+    post = get_or_404(Post, id)
+    return post_resource(PostRow.of(post, post.author))
 
 
 @bp.route("/posts", methods=["POST"])
@@ -81,10 +82,13 @@ def get_post(id: int) -> dict[str, Any]:
 @other_responses(error_responses(400, 401, 415, 429))
 def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Publish a post as the token's user (the same rules as the web form)."""
-    post = Post(body=data["body"], author=token_user(), language=detect_language(data["body"]))
+    author = token_user()
+    post = Post(body=data["body"], author=author, language=detect_language(data["body"]))
     db.session.add(post)
+    db.session.flush()
+    created = PostRow.of(post, author)  # before the commit expires what it shows
     db.session.commit()
-    return post_resource(post), {"Location": url_for("api.get_post", id=post.id)}
+    return post_resource(created), {"Location": url_for("api.get_post", id=created.id)}
 
 
 @bp.route("/posts/<int:id>", methods=["DELETE"])

@@ -7,22 +7,30 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload
 
 from microblog.api.auth import token_user
 from microblog.api.schemas import PER_PAGE_MAX
-from microblog.models import CountedPage, FollowStats, Post, User, paginate_counted
-from templates.avatars import avatar_url
+from microblog.models import (
+    AuthorRow,
+    CountedPage,
+    FollowStats,
+    PostList,
+    PostRow,
+    User,
+    paginate_counted,
+    paginate_counted_posts,
+)
+from microblog.services.avatars import avatar_url
 
 AVATAR_SIZE = 128
 
 
-def user_links(user: User) -> dict[str, str]:
+def user_links(user: User | AuthorRow) -> dict[str, str]:
     return {
         "self": url_for("api.get_user", id=user.id),
         "followers": url_for("api.get_followers", id=user.id),
         "following": url_for("api.get_following", id=user.id),
-        "avatar": avatar_url(user, AVATAR_SIZE),
+        "avatar": avatar_url(user_id=user.id, email=user.email, size=AVATAR_SIZE),
     }
 
 
@@ -44,7 +52,7 @@ def user_resource(user: User, stats: FollowStats) -> dict[str, Any]:
     return resource
 
 
-def post_resource(post: Post) -> dict[str, Any]:
+def post_resource(post: PostRow) -> dict[str, Any]:
     author = post.author
     return {
         "id": post.id,
@@ -59,9 +67,8 @@ def post_resource(post: Post) -> dict[str, Any]:
     }
 
 
-def _load_page(query: Select[Any], args: dict[str, int]) -> CountedPage[Any]:
-    per_page = min(args["per_page"], PER_PAGE_MAX)
-    return paginate_counted(query, page=args["page"], per_page=per_page)
+def _per_page(args: dict[str, int]) -> int:
+    return min(args["per_page"], PER_PAGE_MAX)
 
 
 def _collection(
@@ -90,15 +97,15 @@ def user_collection(
     query: Select[tuple[User]], args: dict[str, int], endpoint: str, **url_values: object
 ) -> dict[str, Any]:
     """One page of users with their counts: three queries whatever the page size."""
-    page = _load_page(query, args)
+    page = paginate_counted(query, page=args["page"], per_page=_per_page(args))
     stats = User.stats_for(page.items)
     items = [user_resource(user, stats[user.id]) for user in page.items]
     return _collection(page, items, endpoint, **url_values)
 
 
 def post_collection(
-    query: Select[tuple[Post]], args: dict[str, int], endpoint: str, **url_values: object
+    posts: PostList, args: dict[str, int], endpoint: str, **url_values: object
 ) -> dict[str, Any]:
     """One page of posts with their authors: two queries (the count and the page)."""
-    page = _load_page(query.options(joinedload(Post.author)), args)
+    page = paginate_counted_posts(posts, page=args["page"], per_page=_per_page(args))
     return _collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)

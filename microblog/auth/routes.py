@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -27,7 +25,7 @@ from microblog.auth.tokens import (
 from microblog.extensions import db, login_manager
 from microblog.models import User
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
-from microblog.responses import htmx_redirect, render, wants_fragment
+from microblog.responses import redirect_with_return, render
 from microblog.security import is_safe_next
 from templates.auth import (
     login_page,
@@ -47,12 +45,9 @@ def load_user(user_id: str) -> User | None:
 def unauthorized() -> Response:
     """Send the visitor to the login page, then back to where they were going."""
     flash(_("Please log in to see this page."), "info")
-    if wants_fragment():
-        # htmx cannot follow a redirect into a full page; come back to the page it was on.
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
-        back_to = current.path + (f"?{current.query}" if current.query else "")
-        return htmx_redirect(url_for("auth.login", next=back_to if is_safe_next(back_to) else None))
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303)
+    return redirect_with_return(
+        lambda back_to: url_for("auth.login", next=back_to if is_safe_next(back_to) else None)
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])

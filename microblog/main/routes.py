@@ -9,16 +9,15 @@ from flask_login import current_user, login_required
 from htpy import Element
 
 from microblog.errors import error_response
-from microblog.extensions import db
+from microblog.extensions import db, post_cards
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
-from microblog.models import Page, Post, PostList, User, paginate
+from microblog.models import AuthorRow, Page, Post, PostList, PostRow, User, paginate
 from microblog.ratelimits import post_limit
-from microblog.responses import announce, render, wants_fragment
-from microblog.services.avatars import identicon_svg
+from microblog.responses import after_change, canonical_redirect, page_turn, refuse, render
+from microblog.services.avatars import avatar_url, identicon_svg
 from microblog.services.languages import detect_language
 from templates.posts import (
-    PageURL,
     explore_page,
     home_page,
     new_post_oob,
@@ -26,6 +25,7 @@ from templates.posts import (
     posts_section,
 )
 from templates.users import (
+    PROFILE_AVATAR_SIZE,
     edit_profile_page,
     follow_button,
     follow_counts,
@@ -64,27 +64,17 @@ def _load_page(posts: PostList) -> Page:
     )
     if page.is_empty and (number > 1 or before is not None or after is not None):
         abort(404)
-    if wants_fragment():
-        announce(_("Page %(number)d", number=number))
     return page
 
 
-def _posts(posts: PostList, *, heading: str, empty_text: str, url_for_page: PageURL) -> Element:
+def _timeline_section(page: Page, *, focus: bool) -> Element:
     return posts_section(
-        page=_load_page(posts),
-        heading=heading,
-        empty_text=empty_text,
-        url_for_page=url_for_page,
-        focus=wants_fragment(),
-    )
-
-
-def _home_posts() -> Element:
-    return _posts(
-        PostList.timeline_for(current_user),
+        page=page,
+        cards=post_cards.context(),
         heading=_("Your timeline"),
         empty_text=_("No posts yet. Write one, or follow people from Explore."),
         url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),
+        focus=focus,
     )
 
 
@@ -94,80 +84,87 @@ def _home_posts() -> Element:
 @post_limit
 def index() -> Response:
     """The home timeline (your posts and those you follow) and the form to post."""
-    form, status = None, 200
-    if request.method == "POST":
-        form = PostForm()
-        if form.validate_on_submit():
-            post = Post(
-                body=form.post.data,
-                author=current_user,
-                language=detect_language(form.post.data),
-            )
-            db.session.add(post)
-            db.session.commit()
-            if wants_fragment():
-                # The post appearing at the top of the list is the visible confirmation.
-                announce(_("Post published."))
-                return render(
-                    post_form(PostForm(formdata=None), focus=True),
-                    page_title=_("Home"),
-                    oob=[new_post_oob(post)],
-                )
-            flash(_("Your post is now live!"), "success")
-            return redirect(url_for("main.index"), 303)
-        if wants_fragment():
-            return render(post_form(form, focus=True), page_title=_("Home"), status=422)
-        status = 422
-    posts = _home_posts()
-    # The form is built only for a whole page: the next-page fragment does not show it.
-    return render(
-        posts,
-        page_content=lambda: home_page(
-            username=current_user.username, form_=form or PostForm(), posts=posts
-        ),
-        page_title=_("Home"),
-        status=status,
+    if request.method == "GET":
+        page = _load_page(PostList.timeline_for(current_user))
+        posts = _timeline_section(page, focus=page_turn(page.number))
+        return render(
+            posts,
+            page_title=_("Home"),
+            page_content=home_page(username=current_user.username, form_=PostForm(), posts=posts),
+        )
+    form = PostForm()
+    if not form.validate_on_submit():
+        # htmx shows the form with its errors in place; a browser, the whole home page.
+        page = _load_page(PostList.timeline_for(current_user))
+        posts = _timeline_section(page, focus=False)
+        return render(
+            post_form(form, focus=True),
+            page_title=_("Home"),
+            page_content=home_page(username=current_user.username, form_=form, posts=posts),
+            status=422,
+        )
+    post = Post(body=form.post.data, author=current_user, language=detect_language(form.post.data))
+    db.session.add(post)
+    db.session.flush()
+    # What the answer shows, read before the commit expires every loaded object.
+    published, cards = PostRow.of(post, current_user), post_cards.context()
+    db.session.commit()
+    return after_change(
+        post_form(PostForm(formdata=None), focus=True),
+        redirect_to=url_for("main.index"),
+        message=_("Your post is now live!"),
+        # The post appearing at the top of the list is the visible confirmation.
+        announcement=_("Post published."),
+        oob=[new_post_oob(published, cards=cards)],
     )
 
 
 @bp.route("/explore")
 def explore() -> Response:
     """Everyone's posts, newest first."""
-    posts = _posts(
-        PostList.explore(),
+    page = _load_page(PostList.explore())
+    posts = posts_section(
+        page=page,
+        cards=post_cards.context(),
         heading=_("Latest posts"),
         empty_text=_("Nobody has posted yet."),
         url_for_page=lambda number, **cursor: url_for("main.explore", page=number, **cursor),
+        focus=page_turn(page.number),
     )
-    return render(posts, page_content=lambda: explore_page(posts=posts), page_title=_("Explore"))
+    return render(posts, page_title=_("Explore"), page_content=explore_page(posts=posts))
 
 
 @bp.route("/user/<username>")
 def user(username: str) -> Response:
     """A profile: who they are, their counts, their posts, and a follow button."""
     profile = User.by_username(username) or abort(404)
-    if profile.username != username and request.method == "GET" and not wants_fragment():
-        return redirect(url_for("main.user", username=profile.username, **request.args), 308)
-    posts = _posts(
-        PostList.by_author(profile),
+    if profile.username != username:
+        moved = canonical_redirect(url_for("main.user", username=profile.username, **request.args))
+        if moved is not None:
+            return moved
+    page = _load_page(PostList.by_author(profile))
+    viewer = current_user if current_user.is_authenticated else None
+    stats = profile.follow_stats(viewer)
+    posts = posts_section(
+        page=page,
+        cards=post_cards.context(),
         heading=_("Posts"),
         empty_text=_("%(username)s has not posted yet.", username=profile.username),
         url_for_page=lambda number, **cursor: url_for(
             "main.user", username=profile.username, page=number, **cursor
         ),
+        focus=page_turn(page.number),
     )
-
-    def whole_page() -> Element:
-        viewer = current_user if current_user.is_authenticated else None
-        header = profile_header(
-            user=profile,
-            stats=profile.follow_stats(viewer),
-            is_self=viewer is not None and viewer.id == profile.id,
-            can_follow=viewer is not None,
-        )
-        return profile_page(header=header, posts=posts)
-
-    return render(posts, page_content=whole_page, page_title=profile.username)
+    header = profile_header(
+        user=profile,
+        avatar_url=avatar_url(user_id=profile.id, email=profile.email, size=PROFILE_AVATAR_SIZE),
+        stats=stats,
+        is_self=viewer is not None and viewer.id == profile.id,
+        can_follow=viewer is not None,
+    )
+    return render(
+        posts, page_title=profile.username, page_content=profile_page(header=header, posts=posts)
+    )
 
 
 @bp.route("/edit_profile", methods=["GET", "POST"])
@@ -202,26 +199,27 @@ def _follow_change(username: str, *, follow: bool) -> Response:
         return error_response(
             404, message=_("There is no user called %(username)s.", username=username)
         )
+    profile_url = url_for("main.user", username=target.username)
     if target.id == current_user.id:
         message = _("You cannot follow yourself.") if follow else _("You cannot unfollow yourself.")
-        if wants_fragment():
-            return error_response(400, message=message)
-        flash(message, "error")
-        return redirect(url_for("main.user", username=target.username), 303)
+        return refuse(message, redirect_to=profile_url)
     if follow:
         current_user.follow(target)
-        flash(_("You are following %(username)s.", username=target.username), "success")
+        message = _("You are following %(username)s.", username=target.username)
     else:
         current_user.unfollow(target)
-        flash(_("You are not following %(username)s anymore.", username=target.username), "info")
-    db.session.commit()
-    if not wants_fragment():
-        return redirect(url_for("main.user", username=target.username), 303)
+        message = _("You are not following %(username)s anymore.", username=target.username)
+    # The counts after the change, read in its transaction, and who it was about: the commit
+    # expires every loaded object.
     stats = target.follow_stats(current_user)
-    return render(
-        follow_button(user=target, following=stats.followed_by_viewer, focus=True),
-        page_title=target.username,
-        oob=[follow_counts(user=target, stats=stats, oob=True)],
+    person = AuthorRow(target.id, target.username, target.email)
+    db.session.commit()
+    return after_change(
+        follow_button(user=person, following=stats.followed_by_viewer, focus=True),
+        redirect_to=profile_url,
+        message=message,
+        category="success" if follow else "info",
+        oob=[follow_counts(user=person, stats=stats, oob=True)],
     )
 
 

@@ -1,7 +1,16 @@
 """The SQLAlchemy models, one module per aggregate."""
 
-from microblog.models.pagination import CountedPage, paginate_counted
-from microblog.models.post import BODY_MAX_LENGTH, ListedPost, Page, Post, PostList, paginate
+from microblog.models.pagination import (
+    AuthorRow,
+    CountedPage,
+    Page,
+    PostList,
+    PostRow,
+    paginate,
+    paginate_counted,
+    paginate_counted_posts,
+)
+from microblog.models.post import BODY_MAX_LENGTH, Post
 from microblog.models.token import ApiToken
 from microblog.models.translation import PostTranslation
 from microblog.models.user import FollowStats, User, followers
@@ -9,15 +18,17 @@ from microblog.models.user import FollowStats, User, followers
 __all__ = [
     "BODY_MAX_LENGTH",
     "ApiToken",
+    "AuthorRow",
     "CountedPage",
     "FollowStats",
-    "ListedPost",
     "Page",
     "Post",
     "PostList",
+    "PostRow",
     "PostTranslation",
     "User",
     "followers",
     "paginate",
     "paginate_counted",
+    "paginate_counted_posts",
 ]

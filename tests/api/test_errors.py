@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.models import PostList, User
 from tests.api.conftest import PASSWORD, ApiClient, assert_error
 from tests.conftest import Browser
 
@@ -41,7 +41,7 @@ def test_an_unexpected_error_is_a_json_500_and_is_logged(api, monkeypatch, caplo
     def broken(cls):
         raise RuntimeError("the database caught fire")
 
-    monkeypatch.setattr(Post, "explore", classmethod(broken))
+    monkeypatch.setattr(PostList, "explore", classmethod(broken))
     api.login("susan")
 
     with caplog.at_level(logging.ERROR):

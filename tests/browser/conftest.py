@@ -30,7 +30,7 @@ from werkzeug.serving import make_server
 from microblog import create_app
 from microblog.config import TestConfig
 from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.models import Post, PostList, User, paginate
 from microblog.models.types import utcnow
 from tests.conftest import empty_tables, reset_schema
 
@@ -111,7 +111,8 @@ class Site:
     def post_bodies_by(self, username: str) -> list[str]:
         with self.app.app_context():
             author = User.by_username(username)
-            return [post.body for post in db.session.scalars(Post.by_author(author))]
+            posts = paginate(PostList.by_author(author), page=1, per_page=10_000)
+            return [post.body for post in posts.items]
 
     def translator(self, locale: str) -> Translator:
         return Translator(self.app, locale)

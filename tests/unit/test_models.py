@@ -95,7 +95,8 @@ def test_timeline_has_own_and_followed_posts_newest_first(app, make_user):
         db.session.commit()
 
         def timeline(user: User) -> list[str]:
-            return [p.author.username for p in db.session.scalars(Post.timeline_for(user))]
+            posts = paginate(PostList.timeline_for(user), page=1, per_page=10).items
+            return [p.author.username for p in posts]
 
         assert timeline(john) == ["susan", "david", "john"]
         assert timeline(susan) == ["susan", "mary"]

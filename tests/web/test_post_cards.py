@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from htpy import a as a_element
+from markupsafe import Markup
 
 from microblog import config, create_app
-from microblog.extensions import db
-from microblog.models import Post, User
-from templates.posts import post_items
+from microblog.extensions import db, post_cards
+from microblog.models import Post, PostList, User, paginate
+from templates.cards import CardBody, card_body, post_items
 from tests.conftest import Browser, reset_schema, soup
 
 LATE_EVENING = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
@@ -29,7 +31,7 @@ def site(make_user, make_posts):
 
 
 def cache_info(app):
-    return app.extensions["post_cards"].cache_info()
+    return post_cards.cache_info(app)
 
 
 def post_list(browser: Browser, url: str = "/explore", **headers: str):
@@ -91,9 +93,9 @@ def test_cached_cards_follow_each_readers_timezone(app, browser, make_user, quer
 def test_a_cached_card_keeps_its_relative_time_current(app, site):
     def cards_at(now: datetime) -> BeautifulSoup:
         with app.test_request_context():
-            post = db.session.scalars(db.select(Post).order_by(Post.id.desc())).first()
-            moment = post.timestamp
-            html = str(post_items([post], now=moment + (now - LATE_EVENING)))
+            post = paginate(PostList.explore(), page=1, per_page=1).items[0]
+            context = post_cards.context(now=post.timestamp + (now - LATE_EVENING))
+            html = str(post_items([post], context=context))
         return BeautifulSoup(html, "html.parser")
 
     three_minutes = cards_at(LATE_EVENING + timedelta(minutes=3))
@@ -131,3 +133,66 @@ def test_post_card_cache_size_bounds_the_cache(size):
         assert len(post_list(browser).select(".post")) == 5
     info = cache_info(app)
     assert info.maxsize == size and info.currsize == size and info.hits == 0
+
+
+def test_a_card_body_is_rendered_from_its_inputs_alone():
+    # No app, no request: a body that read url_for, the config or Babel would fail here.
+    card = CardBody(
+        post_id=7,
+        body="Hola <amigos>",
+        language="es",
+        timestamp=LATE_EVENING,
+        author_name="susan",
+        author_url="/somewhere/susan",
+        avatar_url="/pictures/susan.svg",
+        said=Markup("%(username)s schrieb am %(when)s"),
+        relative=False,
+        locale="de",
+        timezone="Asia/Tokyo",
+    )
+    html = card_body(card)
+    page = BeautifulSoup("".join(html), "html.parser")
+    assert page.find("a")["href"] == "/somewhere/susan"
+    assert page.find("img")["src"] == "/pictures/susan.svg"
+    assert page.find(class_="post-meta").get_text() == "susan schrieb am 16.01.2026"
+    assert page.find("time")["title"].startswith("Freitag, 16. Januar 2026")
+    assert page.find(class_="post-body").get_text() == "Hola <amigos>"
+    assert card_body(card._replace(timezone="UTC")) != html
+
+
+def edit_for_the_author(post, viewer):
+    """A stand-in for the Edit control a later feature offers under one's own posts."""
+    if viewer.user_id != post.author.id:
+        return None
+    return a_element(".edit", href=f"/post/{post.id}/edit")[f"Edit ({viewer.locale})"]
+
+
+def test_the_author_and_a_reader_of_another_language_get_their_own_cards_from_a_warm_cache(
+    app, make_user, make_posts
+):
+    make_user("susan")
+    make_user("john")
+    make_posts("susan", 2)
+    post_cards.add_action(edit_for_the_author, app=app)
+    susan, john = Browser(app.test_client()), Browser(app.test_client())
+    susan.login("susan")
+    john.login("john")
+    spanish = {"Accept-Language": "es"}
+    for _ in range(2):  # the second round finds every card in the cache
+        misses = cache_info(app).misses
+        susans_cards = post_list(susan).select(".post")
+        johns_cards = post_list(john, **spanish).select(".post")
+    assert cache_info(app).misses == misses, "the second round rendered no body"
+    assert [card.select_one(".post-actions a.edit").get_text() for card in susans_cards] == [
+        "Edit (en)"
+    ] * 2
+    assert all(card.select_one(".post-actions") is None for card in johns_cards)
+    assert all(
+        card.select_one(".post-meta").get_text().startswith("susan said ") for card in susans_cards
+    )
+    assert all(
+        card.select_one(".post-meta").get_text().startswith("susan escribió ")
+        for card in johns_cards
+    )
+    # Both readers were served the same post.
+    assert [card["id"] for card in susans_cards] == [card["id"] for card in johns_cards]

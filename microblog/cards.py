@@ -1,0 +1,103 @@
+"""The post card extension: per process, a cache of rendered card bodies and of authors'
+links; per app, the actions cards offer; per request, the context a list of cards is rendered
+in (see templates.cards for the rule that keeps the cache correct)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import _CacheInfo, lru_cache, partial
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from werkzeug.routing import Map
+
+from microblog.services.avatars import provider_avatar_url
+from templates.cards import (
+    AVATAR_SIZE,
+    AuthorLinks,
+    CardAction,
+    CardBody,
+    CardContext,
+    CardHTML,
+    CardViewer,
+    card_body,
+    said_patterns,
+)
+
+if TYPE_CHECKING:
+    from microblog.models.pagination import AuthorRow
+
+
+def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRow) -> AuthorLinks:
+    """The profile and avatar URLs of `author`, built from the app's URL map as url_for()
+    builds them: a function of its arguments alone, so it may be remembered."""
+    urls = url_map.bind("localhost", script_name=script_root or None)
+    identicon = urls.build("main.avatar", {"user_id": author.id})
+    return AuthorLinks(
+        profile=urls.build("main.user", {"username": author.username}),
+        avatar=provider_avatar_url(
+            provider, identicon=identicon, email=author.email, size=AVATAR_SIZE
+        ),
+    )
+
+
+@dataclass
+class _AppCards:
+    render_body: Callable[[CardBody], CardHTML]
+    links: Callable[[str, str, AuthorRow], AuthorLinks]
+    actions: list[CardAction] = field(default_factory=list)
+
+
+class PostCards:
+    """The Flask extension for post cards. `init_app()` gives each app a least-recently-used
+    cache of POST_CARD_CACHE_SIZE rendered bodies (0: none) and of as many authors' links.
+    Neither needs invalidation: a changed post, author name, language or timezone makes a
+    different key, and the stale entry ages out."""
+
+    def init_app(self, app: Flask) -> None:
+        size = app.config["POST_CARD_CACHE_SIZE"]
+        app.extensions["post_cards"] = _AppCards(
+            render_body=lru_cache(maxsize=size)(card_body),
+            links=lru_cache(maxsize=size)(partial(author_links, app.url_map)),
+        )
+
+    @staticmethod
+    def _for(app: Flask | None) -> _AppCards:
+        return (app or current_app).extensions["post_cards"]
+
+    def add_action(self, action: CardAction, *, app: Flask | None = None) -> None:
+        """Offer `action` under every post card of `app` (default: the current app)."""
+        self._for(app).actions.append(action)
+
+    def cache_info(self, app: Flask | None = None) -> _CacheInfo:
+        """Hits, misses and size of the cache of rendered bodies."""
+        return self._for(app).render_body.cache_info()  # type: ignore[attr-defined]
+
+    def cache_clear(self, app: Flask | None = None) -> None:
+        """Forget every rendered body and every author's links."""
+        cards = self._for(app)
+        cards.render_body.cache_clear()  # type: ignore[attr-defined]
+        cards.links.cache_clear()  # type: ignore[attr-defined]
+
+    def context(
+        self, *, now: datetime | None = None, actions: Sequence[CardAction] = ()
+    ) -> CardContext:
+        """The context of the cards of one list, for the current request and viewer: the app's
+        actions, then `actions` (controls only this list offers)."""
+        cards = self._for(None)
+        script_root = request.script_root
+        provider = current_app.config["AVATAR_PROVIDER"]
+        viewer_id = current_user.id if current_user.is_authenticated else None
+        return CardContext(
+            viewer=CardViewer(user_id=viewer_id, locale=str(get_locale())),
+            timezone=str(get_timezone()),
+            now=now or datetime.now(UTC),
+            said=said_patterns(),
+            links=partial(cards.links, script_root, provider),
+            render_body=cards.render_body,
+            actions=(*cards.actions, *actions),
+        )

@@ -1,0 +1,188 @@
+"""Post cards. A card has two parts: its body (avatar, author, time, text), a pure function of
+a CardBody and so safe to cache, and the viewer's actions (the author's Edit/Delete, Translate,
+likes), rendered on every view and never cached.
+
+The body reads nothing but its CardBody: no url_for, no app config, no Babel globals, no
+request. Whatever it shows is computed before the call and passed in, so the key of the cache
+is complete by construction; a field that is not in CardBody cannot reach the cached HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from flask_babel import gettext as _
+from htpy import Node, a, article, div, header, li, p, time
+from markupsafe import Markup, escape
+
+from templates.avatars import avatar
+from templates.dates import date_text_in, full_date_in, is_recent, relative_text
+
+if TYPE_CHECKING:
+    from microblog.models.pagination import AuthorRow, PostRow
+
+AVATAR_SIZE = 48
+
+# Where the cached body takes the relative time ("3 minutes ago", which changes as the reader
+# waits) and the viewer's actions. User text cannot forge them: htpy escapes every "<" it is
+# given, in text and in attributes.
+_WHEN_SLOT = Markup("<!--when-->")
+_ACTIONS_SLOT = Markup("<!--actions-->")
+
+
+class CardBody(NamedTuple):
+    """Everything the body of a card shows or depends on: the key of the cache of rendered
+    cards."""
+
+    post_id: int
+    body: str
+    language: str | None
+    timestamp: datetime
+    author_name: str
+    author_url: str
+    avatar_url: str
+    said: Markup  # the sentence above the post, with %(username)s and %(when)s
+    relative: bool  # a relative time goes in _WHEN_SLOT; else the date is part of the body
+    locale: str
+    timezone: str
+
+
+class CardHTML(NamedTuple):
+    """A rendered body, cut at its two slots: head + relative time + middle + actions + tail."""
+
+    head: Markup
+    middle: Markup
+    tail: Markup
+
+
+def card_body(card: CardBody) -> CardHTML:
+    """The body of a card, as HTML cut where the relative time and the actions go."""
+    moment = card.timestamp
+    text = (
+        _WHEN_SLOT
+        if card.relative
+        else date_text_in(moment, locale=card.locale, timezone=card.timezone)
+    )
+    title = full_date_in(moment, locale=card.locale, timezone=card.timezone)
+    card_id = f"post-{card.post_id}"
+    by_id = f"{card_id}-by"
+    html = escape(
+        li(class_="post", id=card_id)[
+            article(aria_labelledby=by_id)[
+                avatar(src=card.avatar_url, username=card.author_name, size=AVATAR_SIZE, alt=""),
+                div(".post-main")[
+                    header(class_="post-meta", id=by_id)[
+                        card.said
+                        % {
+                            "username": a(href=card.author_url)[card.author_name],
+                            "when": time(datetime=moment.isoformat(), title=title)[text],
+                        }
+                    ],
+                    p(class_="post-body", lang=card.language or None)[card.body],
+                    _ACTIONS_SLOT,
+                ],
+            ]
+        ]
+    )
+    before, _slot, tail = html.partition(_ACTIONS_SLOT)
+    head, _slot, middle = before.partition(_WHEN_SLOT)
+    return CardHTML(head, middle, tail)
+
+
+@dataclass(frozen=True)
+class SaidPatterns:
+    """The sentence above a post, for a recent post ("3 minutes ago") and an older one (a date),
+    since many languages need a preposition before a date."""
+
+    recent: Markup
+    older: Markup
+
+
+def said_patterns() -> SaidPatterns:
+    return SaidPatterns(
+        # TRANSLATORS: above a recent post; %(when)s is relative, e.g. "susan said 3 minutes ago".
+        recent=escape(_("%(username)s said %(when)s")),
+        # TRANSLATORS: above an older post; %(when)s is a date, e.g. "susan said on Jan 5, 2026".
+        older=escape(_("%(username)s said on %(when)s")),
+    )
+
+
+class AuthorLinks(NamedTuple):
+    """Where a card's author links to, and their avatar."""
+
+    profile: str
+    avatar: str
+
+
+@dataclass(frozen=True)
+class CardViewer:
+    """Who looks at the cards: what the per-viewer actions may depend on."""
+
+    user_id: int | None  # None: not logged in
+    locale: str
+
+
+# One control under a post for this viewer (or None): a button, a link, a small form. Actions
+# are rendered on every view, outside the cache; one that needs data of its own (has this
+# viewer liked the post?) gets it from the view, loaded with the page, never by querying.
+CardAction = Callable[["PostRow", CardViewer], Node]
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What every card of one list shares: the viewer, their language, timezone and clock,
+    the author links and the renderer of bodies (the cache), and the actions to offer."""
+
+    viewer: CardViewer
+    timezone: str
+    now: datetime
+    said: SaidPatterns
+    links: Callable[[AuthorRow], AuthorLinks]
+    render_body: Callable[[CardBody], CardHTML]
+    actions: Sequence[CardAction] = ()
+
+
+def post_actions(post: PostRow, *, context: CardContext) -> str:
+    """The viewer's controls for one post (HTML), or "" when there are none."""
+    viewer = context.viewer
+    nodes = [node for action in context.actions if (node := action(post, viewer)) is not None]
+    return str(div(".post-actions")[nodes]) if nodes else ""
+
+
+def _card_parts(post: PostRow, context: CardContext) -> tuple[str, str, str, str, str]:
+    """One card as HTML pieces: the cached body cut at its slots, the relative time for this
+    moment (escaped) and the viewer's actions (rendered by htpy, which escapes)."""
+    author = post.author
+    links = context.links(author)
+    locale = context.viewer.locale
+    relative = is_recent(post.timestamp, now=context.now)
+    html = context.render_body(
+        CardBody(
+            post_id=post.id,
+            body=post.body,
+            language=post.language,
+            timestamp=post.timestamp,
+            author_name=author.username,
+            author_url=links.profile,
+            avatar_url=links.avatar,
+            said=context.said.recent if relative else context.said.older,
+            relative=relative,
+            locale=locale,
+            timezone=context.timezone,
+        )
+    )
+    when = escape(relative_text(post.timestamp, now=context.now, locale=locale)) if relative else ""
+    return html.head, when, html.middle, post_actions(post, context=context), html.tail
+
+
+def post_items(posts: Sequence[PostRow], *, context: CardContext) -> Markup:
+    """The cards of `posts`: who said it, when and what (the body, from the cache), with the
+    relative time for this moment and the viewer's actions; as one piece of HTML, so htpy
+    walks one child rather than 25."""
+    pieces = [piece for post in posts for piece in _card_parts(post, context)]
+    # Every piece is HTML that htpy rendered or text escaped above, so the whole is safe;
+    # joining plain strings once is cheaper than escaping each piece again into Markup.
+    return Markup("".join(pieces))  # noqa: S704
