@@ -23,7 +23,7 @@ from microblog.extensions import (
 )
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
-from microblog.services import search, translation
+from microblog.services import search, tasks, translation
 from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +70,7 @@ def create_app(config: object | None = None) -> Flask:
     post_cards.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    tasks.init_app(app)
 
     from microblog import api, auth, cli, i18n, main
 

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask seed …` for demo and benchmark data, `flask translate …`."""
+"""Command-line tools: `flask seed …` for demo and benchmark data, `flask translate …`,
+`flask worker` for background jobs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, insert, select, update
 from werkzeug.security import generate_password_hash
 
@@ -20,6 +21,7 @@ from microblog.config import TRANSLATIONS
 from microblog.extensions import db
 from microblog.models import Post, User, followers
 from microblog.models.types import utcnow
+from microblog.services import tasks
 from microblog.services.languages import detect_language
 from microblog.services.search import reindex as rebuild_search_index
 
@@ -310,8 +312,22 @@ def search_reindex() -> None:
     click.echo("The search index is rebuilt.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Quit once the queues are empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run background jobs (mail, exports) from Redis; start as many as you like."""
+    try:
+        tasks.run_worker(burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(
+            f"{error}; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to use workers"
+        ) from None
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(translate)
     app.cli.add_command(posts)
     app.cli.add_command(search)
+    app.cli.add_command(worker)

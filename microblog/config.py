@@ -94,6 +94,16 @@ class Config:
         self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
         self.ADMINS = _list("ADMINS")
         self.RESET_TOKEN_MINUTES = int(os.environ.get("RESET_TOKEN_MINUTES", "10"))
+        # Background jobs: RQ workers (`flask worker`) when REDIS_URL (below) is set, else threads
+        # of the web process. Queue names start with TASK_QUEUE_PREFIX, so sites can share Redis.
+        self.TASK_QUEUE_PREFIX = os.environ.get("TASK_QUEUE_PREFIX", "microblog")
+        # A running job beats every TASK_HEARTBEAT_SECONDS; one silent for TASK_STALE_SECONDS
+        # died with its worker. A job no worker took within TASK_QUEUED_SECONDS is given up.
+        self.TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", "10"))
+        self.TASK_STALE_SECONDS = float(os.environ.get("TASK_STALE_SECONDS", "60"))
+        self.TASK_QUEUED_SECONDS = float(os.environ.get("TASK_QUEUED_SECONDS", "900"))
+        self.TASK_TIMEOUT_SECONDS = int(os.environ.get("TASK_TIMEOUT_SECONDS", "1800"))
+        self.EXPORT_BATCH_SIZE = int(os.environ.get("EXPORT_BATCH_SIZE", "1000"))
         # Logging outside debug and testing: rotating files in LOG_DIR, or standard output.
         self.LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
         self.LOG_DIR = os.environ.get("LOG_DIR") or None
@@ -150,5 +160,7 @@ class TestConfig(Config):
         # Tests of the limits turn them on (and count in memory, whatever REDIS_URL says).
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # Jobs run in threads unless a test gives its app a Redis of its own.
+        self.REDIS_URL = None
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -11,6 +11,7 @@ from microblog.models.pagination import (
     paginate_counted_posts,
 )
 from microblog.models.post import BODY_MAX_LENGTH, Post
+from microblog.models.task import Task
 from microblog.models.token import ApiToken
 from microblog.models.translation import PostTranslation
 from microblog.models.user import FollowStats, User, followers
@@ -26,6 +27,7 @@ __all__ = [
     "PostList",
     "PostRow",
     "PostTranslation",
+    "Task",
     "User",
     "followers",
     "paginate",

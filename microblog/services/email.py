@@ -1,4 +1,4 @@
-"""Sending email without making anyone wait: over SMTP in the background, or into the log."""
+"""Sending email without making anyone wait: over SMTP from the job queue, or into the log."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from flask import current_app
 from flask_babel import get_locale
 
 from microblog.locales import supported_language
+from microblog.services import tasks
 
 if TYPE_CHECKING:
     from microblog.models import User
@@ -86,22 +88,31 @@ def build_message(
     return message
 
 
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """A logged-in connection to the SMTP server."""
+    if settings.use_ssl:
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.server, settings.port, timeout=settings.timeout, context=context
+        )
+    else:
+        smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
+    try:
+        if settings.use_tls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
 def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
     """Hand `message` to the SMTP server. A server that is down or refuses is logged with
     the reason, never raised: the person who caused the mail has long had their answer."""
     try:
-        if settings.use_ssl:
-            context = ssl.create_default_context()
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.server, settings.port, timeout=settings.timeout, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
-        with smtp:
-            if settings.use_tls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password or "")
+        with _connect(settings) as smtp:
             refused = smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         logger.error(
@@ -118,8 +129,10 @@ def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
 
 
 def in_background(function: Callable[..., object], *args: object) -> threading.Thread:
-    """Run `function(*args)` in a thread of its own. The thread is not a daemon, so a process
-    that shuts down still finishes the mails it has accepted (bounded by MAIL_TIMEOUT)."""
+    """Run `function(*args)` in a thread of its own, outside the job queue: for the mails
+    that report errors, which must go out even when the queue (Redis) is what failed. The
+    thread is not a daemon, so a process that shuts down still finishes the mails it has
+    accepted (bounded by MAIL_TIMEOUT)."""
 
     def run() -> None:
         try:
@@ -143,7 +156,19 @@ def wait_for_pending_mail(timeout: float = 30.0) -> bool:
         threads = list(_pending)
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
-    return not any(thread.is_alive() for thread in threads)
+    queued_done = tasks.wait_for_threads(tasks.MAIL, max(0.0, deadline - time.monotonic()))
+    return queued_done and not any(thread.is_alive() for thread in threads)
+
+
+def deliver_queued(message: bytes) -> None:
+    """The mail job: send `message` (as bytes, so that RQ can store it) with the settings of
+    the app running the job. Failures are logged, as `deliver` does."""
+    settings = SmtpSettings.from_config(current_app.config)
+    parsed = message_from_bytes(message, policy=policy.default)
+    if settings is None:
+        logger.error("MAIL_SERVER is not set where the job ran; %r not sent", parsed["Subject"])
+        return
+    deliver(settings, parsed)  # type: ignore[arg-type] - policy.default parses EmailMessage
 
 
 def send_email(
@@ -153,10 +178,10 @@ def send_email(
     text_body: str,
     html_body: str,
     sender: str | None = None,
-) -> threading.Thread | None:
-    """Send a mail without making the caller wait: in a background thread over SMTP, or to
-    the log when MAIL_SERVER is not set. Takes plain data only, so a job can run it later.
-    Returns the sending thread, if any."""
+) -> None:
+    """Send a mail without making the caller wait: a job on the queue delivers it over SMTP
+    (a `flask worker`, or a thread of this process without Redis); without MAIL_SERVER it
+    goes to the log. A queue that cannot be reached is logged, never raised."""
     config = current_app.config
     message = build_message(
         subject=subject,
@@ -174,5 +199,10 @@ def send_email(
             subject,
             text_body,
         )
-        return None
-    return in_background(deliver, settings, message)
+        return
+    try:
+        tasks.enqueue(deliver_queued, message.as_bytes(), queue=tasks.MAIL)
+    except Exception as error:  # e.g. Redis is down: the page goes on, the admins hear of it
+        logger.error(
+            "Could not queue the mail %r to %s: %s", message["Subject"], message["To"], error
+        )
