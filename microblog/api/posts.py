@@ -37,7 +37,7 @@ from microblog.services.translation import (
 @authenticate(token_auth)
 @arguments(pagination_schema)
 @response(post_collection_schema)
-@other_responses(error_responses(400, 401))
+@other_responses(error_responses(400, 401, 404))
 def get_posts(args: dict[str, int]) -> dict[str, Any]:
     """Everyone's posts, newest first (the Explore page)."""
     return post_collection(PostList.explore(), args, "api.get_posts")
@@ -47,7 +47,7 @@ def get_posts(args: dict[str, int]) -> dict[str, Any]:
 @authenticate(token_auth)
 @arguments(pagination_schema)
 @response(post_collection_schema)
-@other_responses(error_responses(400, 401))
+@other_responses(error_responses(400, 401, 404))
 def get_timeline(args: dict[str, int]) -> dict[str, Any]:
     """Your home timeline: your posts and those of the users you follow, newest first."""
     return post_collection(PostList.timeline_for(token_user()), args, "api.get_timeline")
@@ -81,9 +81,11 @@ def get_post(id: int) -> dict[str, Any]:
 @response(post_schema, 201, headers=LocationHeaderSchema)
 @other_responses(error_responses(400, 401, 415, 429))
 def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Publish a post as the token's user (the same rules as the web form)."""
+    """Publish a post as the token's user (the same rules as the web form), in the language
+    given or else the one detected."""
     author = token_user()
-    post = Post(body=data["body"], author=author, language=detect_language(data["body"]))
+    language = data.get("language") or detect_language(data["body"])
+    post = Post(body=data["body"], author=author, language=language)
     db.session.add(post)
     db.session.flush()
     created = PostRow.of(post, author)  # before the commit expires what it shows

@@ -9,6 +9,7 @@ from flask import url_for
 from sqlalchemy import Select
 
 from microblog.api.auth import token_user
+from microblog.api.errors import api_abort
 from microblog.api.schemas import PER_PAGE_MAX
 from microblog.models import (
     AuthorRow,
@@ -74,6 +75,10 @@ def _per_page(args: dict[str, int]) -> int:
 def _collection(
     page: CountedPage[Any], items: list[dict[str, Any]], endpoint: str, **url_values: object
 ) -> dict[str, Any]:
+    if not items and page.number > 1:
+        # As on the web: a page past the last one does not exist (an empty page 1 does).
+        api_abort(404, f"There is no page {page.number}; the last one is {page.total_pages}.")
+
     def link(number: int) -> str:
         return url_for(endpoint, page=number, per_page=page.per_page, **url_values)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from flask_marshmallow import Schema
-from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate, validates
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
 
 from microblog.api.auth import token_user
 from microblog.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
@@ -16,6 +17,7 @@ from microblog.main.forms import ABOUT_ME_MAX_LENGTH
 from microblog.models import BODY_MAX_LENGTH, User
 from microblog.text import clean_line, clean_text, schema_user_text, schema_username
 
+LANGUAGE_MAX_LENGTH = 5  # the post table's language column
 PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
 # Pages past this would only overflow the databases' OFFSET arithmetic.
@@ -79,7 +81,7 @@ class PaginationSchema(Schema):
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, max=PAGE_MAX),
-        metadata={"description": "The page to return (a page past the last one is empty)."},
+        metadata={"description": "The page to return (a page past the last one is a 404)."},
     )
     per_page = fields.Integer(
         load_default=PER_PAGE_DEFAULT,
@@ -147,13 +149,15 @@ def _email(*, required: bool) -> fields.String:
     )
 
 
-class _AccountSchema(Schema):
-    """What a user may set about themselves, with the web forms' rules."""
+class _InputSchema(Schema):
+    """A request body: a field the endpoint does not take is an error that names it, never
+    silently ignored (a `password` sent to PUT /api/users would otherwise "succeed")."""
 
-    class Meta:
-        # Like the tutorial, ignore fields the API does not take: a client may send back the
-        # user it got from GET, with its id and counts.
-        unknown = EXCLUDE
+    error_messages = {"unknown": "Unknown field: this request does not take it."}
+
+
+class _AccountSchema(_InputSchema):
+    """What a user may set about themselves, with the web forms' rules."""
 
     @pre_load
     def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
@@ -212,10 +216,23 @@ class PostLinksSchema(Schema):
     author = fields.String(required=True)
 
 
-class PostSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
+def normal_language_code(value: str) -> str | None:
+    """`value` as the posts' language codes are written ("de", "pt-BR", as detection writes
+    them), or None when it names no language that exists."""
+    try:
+        locale = Locale.parse(value, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None
+    code = f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+    return code if len(code) <= LANGUAGE_MAX_LENGTH else None
 
+
+def language_code(value: str) -> None:
+    if normal_language_code(value) is None:
+        raise ValidationError(f"{value!r} is not a language code such as de, es or pt-BR.")
+
+
+class PostSchema(_InputSchema):
     id = fields.Integer(dump_only=True)
     body = fields.String(
         required=True,
@@ -229,7 +246,14 @@ class PostSchema(Schema):
         metadata={"description": f"1 to {BODY_MAX_LENGTH} characters, not only spaces."},
     )
     timestamp = fields.DateTime(dump_only=True, metadata={"description": "ISO 8601, in UTC."})
-    language = fields.String(dump_only=True, allow_none=True)
+    language = fields.String(
+        allow_none=True,
+        validate=language_code,
+        metadata={
+            "description": "The language the post is written in (BCP 47). Left out or null: "
+            "detected from the text, null when it cannot be told."
+        },
+    )
     author = fields.Nested(AuthorSchema, dump_only=True)
     links = fields.Nested(PostLinksSchema, dump_only=True, data_key="_links")
 
@@ -237,8 +261,14 @@ class PostSchema(Schema):
     def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
         return _clean(data, {"body": clean_text})
 
+    @post_load
+    def _normal_language(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        if data.get("language"):
+            data["language"] = normal_language_code(data["language"])
+        return data
 
-class TranslationRequestSchema(Schema):
+
+class TranslationRequestSchema(_InputSchema):
     target = fields.String(
         required=True,
         validate=validate.Regexp(
@@ -303,7 +333,7 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid input: the message says what, `errors` says it field by field.",
     401: "Missing, wrong, expired or revoked credentials (with a WWW-Authenticate header).",
     403: "The token's user may not do this.",
-    404: "There is no such user or post.",
+    404: "There is no such user or post, or no such page of a list.",
     415: "The body is not JSON (send Content-Type: application/json).",
     429: "Too many requests: wait the number of seconds in the Retry-After header.",
     502: "The translation service failed; a later try may work.",

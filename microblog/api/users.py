@@ -56,7 +56,7 @@ def create_user(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 @authenticate(token_auth)
 @arguments(pagination_schema)
 @response(user_collection_schema)
-@other_responses(error_responses(400, 401))
+@other_responses(error_responses(400, 401, 404))
 def get_users(args: dict[str, int]) -> dict[str, Any]:
     """All users, oldest account first."""
     return user_collection(User.listing(), args, "api.get_users")

@@ -93,11 +93,11 @@ def test_defaults_are_ten_per_page_and_per_page_is_capped_at_100(api, susan):
     assert body["_links"]["self"] == "/api/users?page=1&per_page=100"
 
 
-def test_a_page_past_the_end_is_empty(api, susan):
-    body = api.login("susan").get("/api/users?page=7").get_json()
+def test_a_page_past_the_end_is_a_404_like_on_the_web(api, susan):
+    response = api.login("susan").get("/api/users?page=7")
 
-    assert body["items"] == []
-    assert body["_meta"]["total_items"] == 1
+    assert_error(response, 404, "Not Found")
+    assert "the last one is 1" in response.get_json()["message"]
 
 
 @pytest.mark.parametrize("args", ["page=0", "page=-1", "page=two", "per_page=0", "per_page=x"])
@@ -173,7 +173,7 @@ def test_register_returns_201_the_user_and_its_location(api, query):
     assert api.get_token("newbie", "long enough")
 
 
-def test_register_takes_about_me_and_ignores_fields_it_does_not_know(api):
+def test_register_takes_about_me(api):
     response = api.post(
         "/api/users",
         json={
@@ -181,14 +181,29 @@ def test_register_takes_about_me_and_ignores_fields_it_does_not_know(api):
             "email": "newbie@example.com",
             "password": "long enough",
             "about_me": "  Hello!  ",
-            "id": 42,
-            "post_count": 7,
         },
     )
 
     assert response.status_code == 201
     assert response.get_json()["about_me"] == "Hello!"
     assert response.get_json()["post_count"] == 0
+
+
+def test_register_refuses_fields_it_does_not_take_and_names_them(api, query):
+    response = api.post(
+        "/api/users",
+        json={
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password": "long enough",
+            "id": 42,
+            "post_count": 7,
+        },
+    )
+
+    body = assert_error(response, 400, "Bad Request")
+    assert set(body["errors"]) == {"id", "post_count"}
+    assert query(lambda: User.by_username("newbie")) is None
 
 
 def test_register_reports_every_missing_field(api):
