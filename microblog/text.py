@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
 from wtforms import Field, Form
@@ -31,6 +32,9 @@ INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5"
 INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
 # At most one empty line between two paragraphs: a post is not a tower of blank lines.
 BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
+# Lines a post may have: 280 one-letter lines would make one post several screens tall.
+POST_MAX_LINES = 20
+ABOUT_ME_MAX_LINES = 8
 
 MESSAGES = {
     "control": _l(
@@ -137,6 +141,42 @@ class UserText:
             problem = text_problem(field.data)
             if problem:
                 raise ValidationError(problem)
+
+
+def line_count(text: str) -> int:
+    return text.count("\n") + 1
+
+
+class LineLimit:
+    """WTForms validator: at most `max_lines` lines (after clean_text())."""
+
+    field_flags: dict[str, bool] = {}
+
+    def __init__(self, max_lines: int) -> None:
+        self.max_lines = max_lines
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and line_count(field.data) > self.max_lines:
+            raise ValidationError(line_limit_message(self.max_lines))
+
+
+def line_limit_message(max_lines: int) -> str:
+    return str(
+        lazy_ngettext(
+            "This text has at most %(num)d line.", "This text has at most %(num)d lines.", max_lines
+        )
+    )
+
+
+def schema_line_limit(max_lines: int) -> Callable[[str], None]:
+    """LineLimit as a marshmallow validator (in English)."""
+
+    def validate(value: str) -> None:
+        if line_count(value) > max_lines:
+            with force_locale("en"):
+                raise SchemaError(line_limit_message(max_lines))
+
+    return validate
 
 
 class Username:

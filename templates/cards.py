@@ -81,7 +81,7 @@ def card_body(card: CardBody) -> CardHTML:
                             "when": time(datetime=moment.isoformat(), title=title)[text],
                         }
                     ],
-                    p(class_="post-body", lang=card.language or None)[card.body],
+                    p(class_="post-body", lang=card.language or None, dir="auto")[card.body],
                     _ACTIONS_SLOT,
                 ],
             ]

@@ -80,6 +80,7 @@ def post_form(form_: Form, *, focus: bool = False) -> Element:
         field(
             form_.post,
             hint=_("Up to %(max)d characters.", max=form_.post.flags.maxlength),
+            dir="auto",
             rows=3,
             autofocus=focus,
         ),

@@ -83,7 +83,7 @@ def profile_header(
         avatar(src=avatar_url, username=user.username, size=PROFILE_AVATAR_SIZE, alt=""),
         div(".profile-main")[
             h1("#profile-name")[user.username],
-            p(".about-me")[user.about_me] if user.about_me else None,
+            p(".about-me", dir="auto")[user.about_me] if user.about_me else None,
             dl(".profile-facts")[
                 # TRANSLATORS: followed by a time, e.g. "3 minutes ago" or a date.
                 dt[_("Last seen")],
@@ -106,6 +106,7 @@ def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
             field(
                 form_.about_me,
                 hint=_("Up to %(max)d characters.", max=form_.about_me.flags.maxlength),
+                dir="auto",
                 rows=4,
             ),
             field(form_.language),

@@ -15,7 +15,15 @@ from microblog.api.auth import token_user
 from microblog.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
 from microblog.main.forms import ABOUT_ME_MAX_LENGTH
 from microblog.models import BODY_MAX_LENGTH, User
-from microblog.text import clean_line, clean_text, schema_user_text, schema_username
+from microblog.text import (
+    ABOUT_ME_MAX_LINES,
+    POST_MAX_LINES,
+    clean_line,
+    clean_text,
+    schema_line_limit,
+    schema_user_text,
+    schema_username,
+)
 
 LANGUAGE_MAX_LENGTH = 5  # the post table's language column
 PER_PAGE_DEFAULT = 10
@@ -129,6 +137,7 @@ def _about_me() -> fields.String:
         allow_none=True,
         validate=[
             schema_user_text,
+            schema_line_limit(ABOUT_ME_MAX_LINES),
             validate.Length(
                 max=ABOUT_ME_MAX_LENGTH,
                 error=f"About me has at most {ABOUT_ME_MAX_LENGTH} characters.",
@@ -238,6 +247,7 @@ class PostSchema(_InputSchema):
         required=True,
         validate=[
             schema_user_text,
+            schema_line_limit(POST_MAX_LINES),
             validate.Length(min=1, error="Write something before posting."),
             validate.Length(
                 max=BODY_MAX_LENGTH, error=f"A post has at most {BODY_MAX_LENGTH} characters."

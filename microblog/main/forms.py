@@ -13,7 +13,7 @@ from microblog.auth.forms import strip, username_validators
 from microblog.i18n.forms import language_choices, timezone_choices
 from microblog.locales import is_timezone
 from microblog.models import BODY_MAX_LENGTH, User
-from microblog.text import UserText, clean_text
+from microblog.text import ABOUT_ME_MAX_LINES, POST_MAX_LINES, LineLimit, UserText, clean_text
 
 ABOUT_ME_MAX_LENGTH = 140
 
@@ -24,6 +24,7 @@ class PostForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Write something before posting.")),
             Length(max=BODY_MAX_LENGTH, message=_l("A post has at most %(max)d characters.")),
+            LineLimit(POST_MAX_LINES),
             UserText(),
         ],
         filters=[clean_text],
@@ -36,6 +37,7 @@ class EditProfileForm(FlaskForm):
         _l("About me"),
         validators=[
             Length(max=ABOUT_ME_MAX_LENGTH, message=_l("About me has at most %(max)d characters.")),
+            LineLimit(ABOUT_ME_MAX_LINES),
             UserText(),
         ],
         filters=[clean_text],

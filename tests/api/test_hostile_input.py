@@ -128,3 +128,10 @@ def test_an_empty_first_page_is_still_a_page(api, susan):
     response = api.login("susan").get(f"/api/users/{susan}/followers")
 
     assert response.status_code == 200 and response.get_json()["items"] == []
+
+
+def test_an_api_post_of_more_than_twenty_lines_is_refused(api, susan):
+    response = api.login("susan").post("/api/posts", json={"body": "\n".join("a" * 21)})
+
+    error = assert_error(response, 400, "Bad Request")
+    assert "at most 20 lines" in " ".join(error["errors"]["body"])

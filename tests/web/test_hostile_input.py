@@ -189,3 +189,31 @@ def test_a_nul_in_an_address_is_a_client_error_on_every_database(browser, make_u
     response = browser.get(url)
 
     assert response.status_code == 400
+
+
+def test_a_post_of_more_than_twenty_lines_is_refused_and_twenty_are_fine(browser, make_user, query):
+    make_user("susan")
+    browser.login("susan")
+
+    tall = browser.post("/index", {"post": "\n".join("a" * 21)})
+    fine = browser.post("/index", {"post": "\r\n".join("b" * 20)})
+
+    assert tall.status_code == 422
+    assert "at most 20 lines" in field_error(tall, "post")
+    assert fine.status_code == 303
+    assert post_bodies(query) == ["\n".join("b" * 20)]
+
+
+def test_user_text_is_shown_with_its_own_direction(browser, make_user, make_posts):
+    make_user("susan", about_me="גינות ואופניים")
+    make_posts("susan", 1, body="שלום, עולם!")
+    browser.login("susan")
+
+    profile = soup(browser.get("/user/susan"))
+    home = soup(browser.get("/index"))
+
+    assert profile.find(class_="about-me")["dir"] == "auto"
+    assert profile.find(class_="post-body")["dir"] == "auto"
+    assert home.find("textarea", attrs={"name": "post"})["dir"] == "auto"
+    edit = soup(browser.get("/edit_profile"))
+    assert edit.find("textarea", attrs={"name": "about_me"})["dir"] == "auto"
