@@ -73,10 +73,12 @@ def create_app(config: object | None = None) -> Flask:
     tasks.init_app(app)
 
     from microblog import api, auth, cli, i18n, main
+    from microblog.appearance.routes import bp as appearance_bp
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(main.bp)
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(appearance_bp)
     app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)
     # API clients authenticate with tokens in a header, never with the session cookie.
     csrf.exempt(api.bp)

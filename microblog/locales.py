@@ -48,12 +48,14 @@ def supported_language(code: str | None) -> str | None:
 
 
 def select_locale() -> str | None:
-    """The reader's language: saved on their profile, else picked in the footer (a cookie),
-    else the best match of the browser's Accept-Language, else English."""
+    """The reader's language: a user's saved choice, else their browser's; a visitor's
+    choice in the footer (a cookie), else their browser's; else English."""
     if not has_request_context():
         return None
-    if current_user.is_authenticated and supported_language(current_user.language):
-        return current_user.language
+    if current_user.is_authenticated:
+        # "Automatic" on the profile means the browser's language, whatever language a
+        # visitor picked in the footer before logging in (the cookie).
+        return supported_language(current_user.language) or browser_locale()
     return visitor_locale()
 
 
@@ -61,9 +63,11 @@ def visitor_locale() -> str:
     """The language chosen without asking the database: the footer's cookie, else the best
     match of Accept-Language, else English (also what an error page uses when the database
     is what failed)."""
-    chosen = supported_language(request.cookies.get(LANGUAGE_COOKIE))
-    if chosen:
-        return chosen
+    return supported_language(request.cookies.get(LANGUAGE_COOKIE)) or browser_locale()
+
+
+def browser_locale() -> str:
+    """The best match of the browser's Accept-Language, else English."""
     languages = current_app.config["LANGUAGES"]
     return request.accept_languages.best_match(languages) or languages[0]
 

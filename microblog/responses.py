@@ -6,15 +6,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, g, get_flashed_messages, make_response, request
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    make_response,
+    request,
+    url_for,
+)
 from flask import redirect as flask_redirect
 from flask_babel import gettext as _
 from flask_login import current_user
 from htpy import Node, fragment
 
 from microblog.locales import language_name
+from microblog.models import User
+from microblog.services.avatars import avatar_url
+from microblog.themes import select_theme
 from templates.errors import error_alert
-from templates.layout import announcer_oob, flashes_oob, page
+from templates.layout import SideColumn, announcer_oob, flashes_oob, page
+from templates.users import ListedPerson
+
+# The avatars of the header, the side column and lists of people (shown at 32-48 px).
+SMALL_AVATAR_SIZE = 48
+
+# Pages of features that teammates may not have built yet: the navigation links to each one
+# only when the site has a page at its address.
+FEATURE_PATHS = {"search": "/search", "messages": "/messages", "activity": "/activity"}
 
 
 def _swaps_part_of_a_page() -> bool:
@@ -50,15 +70,30 @@ def render(
             extras.append(announcer_oob(" ".join(announcements)))
         body = str(fragment[fragment_, extras])
     else:
+        content = fragment_ if page_content is None else page_content
+        features = site_features()
+        viewer = current_user if current_user.is_authenticated else None
         body = str(
             page(
                 page_title=page_title or "",
-                content=fragment_ if page_content is None else page_content,
+                content=content,
                 viewer=current_user,
                 current_path=request.path,
                 flashes=get_flashed_messages(with_categories=True),
                 languages=[(code, language_name(code)) for code in current_app.config["LANGUAGES"]],
                 back_to=request.full_path.rstrip("?"),
+                theme=select_theme(),
+                features=features,
+                side=SideColumn(
+                    search_url=features.get("search"),
+                    suggestions=listed_people(User.suggestions_for(viewer)),
+                    join_card=request.endpoint not in {"auth.login", "auth.register"},
+                    viewer_avatar_url=avatar_url(
+                        user_id=viewer.id, email=viewer.email, size=SMALL_AVATAR_SIZE
+                    )
+                    if viewer
+                    else None,
+                ),
             )
         )
     response = make_response(body, status, headers or {})
@@ -128,6 +163,26 @@ def redirect_with_return(url_with_return: Callable[[str | None], str]) -> Respon
         back_to = current.path + (f"?{current.query}" if current.query else "")
         return htmx_redirect(url_with_return(back_to))
     return flask_redirect(url_with_return(request.full_path.rstrip("?")), 303)
+
+
+def listed_people(users: Iterable[User]) -> list[ListedPerson]:
+    """`users` as a list of people shows them."""
+    return [
+        ListedPerson(
+            user.username,
+            user.about_me,
+            avatar_url(user_id=user.id, email=user.email, size=SMALL_AVATAR_SIZE),
+        )
+        for user in users
+    ]
+
+
+def site_features() -> dict[str, str]:
+    """The URLs of the optional pages this site has (see FEATURE_PATHS), by name."""
+    endpoints = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
+    return {
+        name: url_for(endpoints[path]) for name, path in FEATURE_PATHS.items() if path in endpoints
+    }
 
 
 def htmx_redirect(url: str) -> Response:

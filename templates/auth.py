@@ -1,30 +1,78 @@
-"""Account pages: log in, register, and reset a forgotten password."""
+"""Account pages: the welcome page with the login form, register, reset a password."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from flask import url_for
 from flask_babel import gettext as _
-from htpy import Element, a, button, div, form, h1, p
+from htpy import Element, a, button, div, form, h1, h2, ol, p, section
 from markupsafe import escape
 from wtforms import Form
 
+from templates.cards import CardContext, post_items
 from templates.forms import csrf_input, field, form_errors
 
+if TYPE_CHECKING:
+    from microblog.models.pagination import PostRow
 
-def login_page(form_: Form, *, action: str) -> Element:
-    register_link = a(href=url_for("auth.register"))[_("Register here")]
-    return div(".narrow")[
-        h1[_("Log in")],
-        form(action=action, method="post")[
-            csrf_input(),
-            form_errors(form_),
-            field(form_.username, autocomplete="username", autocapitalize="none"),
-            field(form_.password, autocomplete="current-password"),
-            field(form_.remember_me),
-            button(type="submit")[_("Log in")],
+
+def login_form(form_: Form, *, action: str) -> Element:
+    """The login form, as the welcome page shows it."""
+    return form(action=action, method="post")[
+        csrf_input(),
+        form_errors(form_),
+        field(form_.username, autocomplete="username", autocapitalize="none"),
+        field(form_.password, autocomplete="current-password"),
+        field(form_.remember_me),
+        button(type="submit")[_("Log in")],
+    ]
+
+
+def login_page(
+    form_: Form,
+    *,
+    action: str,
+    latest_posts: Sequence[PostRow],
+    cards: CardContext,
+    post_length: int,
+) -> Element:
+    """The front door: what the site is, log in, create an account, the latest posts."""
+    # TRANSLATORS: the site's name, as in the header.
+    site_name = _("Microblog")
+    return div(".welcome")[
+        section(".welcome-intro", aria_labelledby="welcome-heading")[
+            h1("#welcome-heading")[_("Welcome to %(site)s", site=site_name)],
+            p(".welcome-lead")[
+                _(
+                    "Short posts from people you choose to follow. Share what you are up to in "
+                    "%(max)d characters, follow people, and read them all in one timeline.",
+                    max=post_length,
+                )
+            ],
         ],
-        p[a(href=url_for("auth.reset_password_request"))[_("Forgot your password?")]],
-        p[escape(_("New here? %(register_link)s.")) % {"register_link": register_link}],
+        div(".welcome-panels")[
+            section(".panel", aria_labelledby="login-heading")[
+                h2("#login-heading")[_("Log in")],
+                login_form(form_, action=action),
+                p[a(href=url_for("auth.reset_password_request"))[_("Forgot your password?")]],
+            ],
+            section(".panel", aria_labelledby="join-now-heading")[
+                h2("#join-now-heading")[_("New here?")],
+                p[_("An account takes a minute: a username, an email address, a password.")],
+                a(".button", href=url_for("auth.register"))[_("Create account")],
+            ],
+        ],
+        section(aria_labelledby="latest-heading")[
+            div(".page-heading")[
+                h2("#latest-heading")[_("Latest posts")],
+                a(href=url_for("main.explore"))[_("See everything on Explore")],
+            ],
+            ol(".post-list")[post_items(latest_posts, context=cards)]
+            if latest_posts
+            else p(".empty-state")[_("Nobody has posted yet.")],
+        ],
     ]
 
 

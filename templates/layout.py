@@ -1,27 +1,34 @@
-"""The page around every view: head, landmarks, skip link, live regions, navigation."""
+"""The page around every view: head, header, navigation columns, live regions, footer."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from htpy import (
     Element,
     Node,
     a,
+    aside,
     body,
     button,
+    details,
     div,
     footer,
     form,
+    h2,
     head,
     header,
     html,
+    img,
+    input,
+    label,
     li,
     link,
     main,
@@ -29,13 +36,20 @@ from htpy import (
     nav,
     p,
     script,
+    search,
+    section,
+    span,
+    summary,
     title,
     ul,
 )
 
 from templates.assets import asset_url
+from templates.avatars import avatar
 from templates.forms import csrf_input
-from templates.languages import html_lang, language_picker
+from templates.icons import icon
+from templates.languages import html_lang, language_picker, theme_picker
+from templates.users import ListedPerson, people_list
 
 # Read by htmx from <meta name="htmx-config">. 422 swaps the re-rendered form into itself;
 # other errors go to #alerts; nothing is evaluated, and history misses reload the full page.
@@ -70,7 +84,21 @@ class Viewer(Protocol):
     """What the layout needs to know about the person looking at the page."""
 
     is_authenticated: bool
+    id: int
     username: str
+    email: str
+
+
+@dataclass(frozen=True)
+class SideColumn:
+    """What the frame around the content shows, loaded by the view layer: the URL of search
+    (None until the site has it), a few people the viewer does not follow yet, whether to
+    invite a visitor to join, and the viewer's avatar."""
+
+    search_url: str | None = None
+    suggestions: Sequence[ListedPerson] = field(default_factory=tuple)
+    join_card: bool = True
+    viewer_avatar_url: str | None = None
 
 
 def flash_messages(messages: list[tuple[str, str]]) -> Node:
@@ -91,31 +119,128 @@ def announcer_oob(text: str) -> Element:
     return div("#announcer", hx_swap_oob="innerHTML")[text]
 
 
-def _nav_link(text: str, url: str, current_path: str) -> Element:
+def _nav_link(text: str, url: str, icon_name: str, current_path: str) -> Element:
     current = "page" if url == current_path else None
-    return li[a(href=url, aria_current=current)[text]]
-
-
-def site_nav(*, viewer: Viewer, current_path: str) -> Element:
-    links = [
-        _nav_link(_("Home"), url_for("main.index"), current_path),
-        _nav_link(_("Explore"), url_for("main.explore"), current_path),
+    return li[
+        a(".nav-link", href=url, aria_current=current)[icon(icon_name), span(".nav-label")[text]]
     ]
+
+
+def site_nav(*, viewer: Viewer, current_path: str, features: Mapping[str, str]) -> Element:
+    """Home, Explore and, once they exist, Search, Messages and Activity; your profile.
+    `features` maps "search", "messages", "activity" to their URLs when the site has them."""
+    links = [
+        _nav_link(_("Home"), url_for("main.index"), "home", current_path),
+        _nav_link(_("Explore"), url_for("main.explore"), "explore", current_path),
+    ]
+    if "search" in features:
+        links.append(_nav_link(_("Search"), features["search"], "search", current_path))
     if viewer.is_authenticated:
+        if "messages" in features:
+            links.append(_nav_link(_("Messages"), features["messages"], "messages", current_path))
+        if "activity" in features:
+            links.append(_nav_link(_("Activity"), features["activity"], "activity", current_path))
         profile_url = url_for("main.user", username=viewer.username)
-        links.append(_nav_link(_("Profile"), profile_url, current_path))
-        links.append(
+        links.append(_nav_link(_("Profile"), profile_url, "profile", current_path))
+    # TRANSLATORS: the name screen readers give the site's main navigation.
+    return nav(".side-nav", aria_label=_("Main"))[ul(".nav-list")[links]]
+
+
+def account_menu(*, viewer: Viewer, avatar_url: str) -> Element:
+    """Your avatar in the header, opening a menu (a <details>, so no JavaScript is needed)."""
+    return details(".account-menu")[
+        summary[
+            avatar(src=avatar_url, username=viewer.username, size=32, alt=""),
+            span(".account-name")[viewer.username],
+            # TRANSLATORS: the name screen readers give the menu under your avatar.
+            span(".visually-hidden")[_("Your account")],
+        ],
+        ul(".account-menu-list")[
+            li(".account-menu-who")[_("Logged in as %(username)s", username=viewer.username)],
+            li[
+                a(href=url_for("main.user", username=viewer.username))[
+                    icon("profile", small=True), _("Your profile")
+                ]
+            ],
+            li[a(href=url_for("main.edit_profile"))[icon("settings", small=True), _("Settings")]],
             li[
                 form(".logout-form", action=url_for("auth.logout"), method="post")[
-                    csrf_input(), button(".link-button", type="submit")[_("Log out")]
+                    csrf_input(),
+                    button(type="submit")[icon("logout", small=True), _("Log out")],
+                ]
+            ],
+        ],
+    ]
+
+
+def site_header(*, viewer: Viewer, site_name: str, avatar_url: str | None) -> Element:
+    """The site's name; your avatar and the Post action, or the ways in for a visitor."""
+    if viewer.is_authenticated and avatar_url:
+        actions: Node = [
+            a(".button.post-action", href=f"{url_for('main.index')}#post")[
+                # TRANSLATORS: the header's button that takes you to the form to write a post.
+                icon("compose", small=True), pgettext("button", "Post")
+            ],
+            account_menu(viewer=viewer, avatar_url=avatar_url),
+        ]
+    else:
+        actions = [
+            a(".button.secondary", href=url_for("auth.login"))[_("Log in")],
+            a(".button.join-action", href=url_for("auth.register"))[_("Create account")],
+        ]
+    return header(".site-header")[
+        div(".site-header-inner")[
+            a(".brand", href=url_for("main.index"))[
+                img(".brand-mark", src=asset_url("img/favicon.svg"), alt="", width=28, height=28),
+                span(".brand-name")[site_name],
+            ],
+            div(".header-actions")[actions],
+        ]
+    ]
+
+
+def side_column(*, viewer: Viewer, side: SideColumn, site_name: str) -> Element:
+    """Search, your profile card (or an invitation to join), and people to follow."""
+    parts: list[Node] = []
+    if side.search_url:
+        parts.append(
+            search(".card")[
+                form(".side-search", action=side.search_url, method="get")[
+                    label(".visually-hidden", for_="side-search-q")[_("Search posts")],
+                    input("#side-search-q", type="search", name="q", placeholder=_("Search posts")),
+                    button(".secondary", type="submit")[_("Search")],
                 ]
             ]
         )
-    else:
-        links.append(_nav_link(_("Log in"), url_for("auth.login"), current_path))
-        links.append(_nav_link(_("Register"), url_for("auth.register"), current_path))
-    # TRANSLATORS: the name screen readers give the site's main navigation.
-    return nav(aria_label=_("Main"))[ul(".nav-links")[links]]
+    if viewer.is_authenticated and side.viewer_avatar_url:
+        parts.append(
+            section(".card.profile-card", aria_labelledby="profile-card-heading")[
+                avatar(src=side.viewer_avatar_url, username=viewer.username, size=48, alt=""),
+                h2("#profile-card-heading.profile-card-name")[viewer.username],
+                p(".profile-card-links")[
+                    a(href=url_for("main.user", username=viewer.username))[_("Your profile")],
+                    " · ",
+                    a(href=url_for("main.edit_profile"))[_("Settings")],
+                ],
+            ]
+        )
+    elif side.join_card:
+        parts.append(
+            section(".card", aria_labelledby="join-heading")[
+                h2("#join-heading")[_("New to %(site)s?", site=site_name)],
+                p[_("Create an account to post and to follow people.")],
+                a(".button", href=url_for("auth.register"))[_("Create account")],
+            ]
+        )
+    if side.suggestions:
+        parts.append(
+            section(".card", aria_labelledby="suggestions-heading")[
+                h2("#suggestions-heading")[_("Who to follow")],
+                people_list(side.suggestions),
+            ]
+        )
+    # TRANSLATORS: the name screen readers give the column beside the main content.
+    return aside(".side-column", aria_label=_("More"))[parts]
 
 
 def page(
@@ -127,18 +252,26 @@ def page(
     flashes: list[tuple[str, str]],
     languages: Sequence[tuple[str, str]] = (),
     back_to: str = "/",
+    theme: str | None = None,
+    features: Mapping[str, str] | None = None,
+    side: SideColumn | None = None,
 ) -> Element:
     """A complete HTML document around `content`; `languages` (code, name) fill the
-    footer's language picker, which comes back to `back_to`."""
+    footer's language picker, which comes back to `back_to`. `theme` is "light", "dark" or
+    None (follow the system)."""
     # TRANSLATORS: the site's name, in the header and in every page title.
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
-    return html(lang=html_lang(locale))[
+    features = features or {}
+    side = side or SideColumn()
+    return html(lang=html_lang(locale), data_theme=theme)[
         head[
             meta(charset="utf-8"),
             meta(name="viewport", content="width=device-width, initial-scale=1"),
+            meta(name="color-scheme", content=theme or "light dark"),
             title[f"{page_title} · {site_name}" if page_title else site_name],
             meta(name="htmx-config", content=HTMX_CONFIG),
+            link(rel="stylesheet", href=asset_url("css/tokens.css")),
             link(rel="stylesheet", href=asset_url("css/app.css")),
             link(rel="icon", href=asset_url("img/favicon.svg"), type="image/svg+xml"),
             script(src=asset_url("js/htmx.min.js"), defer=True),
@@ -146,19 +279,23 @@ def page(
         ],
         body(hx_headers=json.dumps({"X-CSRFToken": generate_csrf()}))[
             a(".skip-link", href="#main")[_("Skip to main content")],
-            header(".site-header")[
-                a(".site-name", href=url_for("main.index"))[site_name],
-                site_nav(viewer=viewer, current_path=current_path),
+            site_header(viewer=viewer, site_name=site_name, avatar_url=side.viewer_avatar_url),
+            div(".shell")[
+                site_nav(viewer=viewer, current_path=current_path, features=features),
+                div(".content")[
+                    div("#flashes")[flash_messages(flashes)],
+                    div("#alerts", aria_live="assertive"),
+                    div("#announcer.visually-hidden", role="status", aria_live="polite"),
+                    main("#main", tabindex="-1")[content],
+                ],
+                side_column(viewer=viewer, side=side, site_name=site_name),
             ],
-            div("#flashes")[flash_messages(flashes)],
-            div("#alerts", aria_live="assertive"),
-            div("#announcer.visually-hidden", role="status", aria_live="polite"),
-            main("#main", tabindex="-1")[content],
             footer(".site-footer")[
                 p[_("Microblog, a small place to share short posts.")],
                 language_picker(current=locale, languages=languages, back_to=back_to)
                 if languages
                 else None,
+                theme_picker(current=theme, back_to=back_to),
             ],
         ],
     ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from htpy import Element, Node, a, button, div, form, h1, h2, nav, ol, p, section, span
+from htpy import Element, Node, a, button, div, form, h1, h2, h3, nav, ol, p, section, span
+from markupsafe import escape
 from wtforms import Form
 
 from templates.cards import CardContext, post_items
 from templates.forms import csrf_input, field
 from templates.hx import hx_form, hx_link
+from templates.users import ListedPerson, people_list
 
 if TYPE_CHECKING:
     from microblog.models.pagination import Page, PostRow
@@ -56,7 +59,7 @@ def posts_section(
     page: Page,
     cards: CardContext,
     heading: str,
-    empty_text: str,
+    empty_text: Node,
     url_for_page: PageURL,
     focus: bool = False,
 ) -> Element:
@@ -68,7 +71,7 @@ def posts_section(
     return section("#posts", aria_labelledby="posts-heading")[
         h2("#posts-heading", tabindex="-1", autofocus=focus)[heading],
         ol("#post-list.post-list")[post_items(page.items, context=cards)],
-        p(".empty-state")[empty_text] if page.is_empty else None,
+        div(".empty-state")[empty_text] if page.is_empty else None,
         pager(page=page, url_for_page=url_for_page),
     ]
 
@@ -92,6 +95,24 @@ def post_form(form_: Form, *, focus: bool = False) -> Element:
 def new_post_oob(post: PostRow, *, cards: CardContext) -> Element:
     """A just-published post, prepended to the list already on the page (htmx only)."""
     return div(hx_swap_oob="afterbegin:#post-list")[post_items([post], context=cards)]
+
+
+def home_empty_state(*, suggestions: Sequence[ListedPerson]) -> Element:
+    """What an empty home timeline says: how to fill it, and a few people to follow."""
+    explore_link = a(href=url_for("main.explore"))[_("Explore")]
+    return div[
+        p[
+            escape(
+                # TRANSLATORS: %(explore)s is a link to the Explore page, named "Explore".
+                _(
+                    "Nothing here yet. Write your first post, or find people to follow on "
+                    "%(explore)s."
+                )
+            )
+            % {"explore": explore_link}
+        ],
+        [h3[_("People you might like")], people_list(suggestions)] if suggestions else None,
+    ]
 
 
 def home_page(*, username: str, form_: Form, posts: Element) -> Element:

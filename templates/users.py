@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from htpy import Element, Node, a, button, dd, div, dl, dt, form, h1, p, section
+from htpy import Element, Node, a, button, dd, div, dl, dt, form, h1, li, p, section, span, ul
 from wtforms import Form
 
 from templates.avatars import avatar
@@ -29,6 +30,32 @@ class Person(Protocol):
 class ProfileUser(Person, Protocol):
     about_me: str | None
     last_seen: datetime
+
+
+class ListedPerson(NamedTuple):
+    """Someone in a list of people: their name, the start of their about me, their avatar."""
+
+    username: str
+    about_me: str | None
+    avatar_url: str
+
+
+def people_list(people: Sequence[ListedPerson]) -> Element:
+    """Avatars and names linking to profiles, each with the start of their about me."""
+    return ul(".people-list")[
+        [
+            li(".person")[
+                avatar(src=person.avatar_url, username=person.username, size=40, alt=""),
+                div(".person-main")[
+                    a(".person-name", href=url_for("main.user", username=person.username))[
+                        person.username
+                    ],
+                    span(".person-about")[person.about_me] if person.about_me else None,
+                ],
+            ]
+            for person in people
+        ]
+    ]
 
 
 class Stats(Protocol):
@@ -118,6 +145,7 @@ def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
                     timezone=timezone_in_use,
                 ),
             ),
+            field(form_.theme),
             button(type="submit")[_("Save")],
         ],
     ]

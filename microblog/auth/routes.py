@@ -22,8 +22,8 @@ from microblog.auth.tokens import (
     ResetTokenUsed,
     user_for_reset_token,
 )
-from microblog.extensions import db, login_manager
-from microblog.models import User
+from microblog.extensions import db, login_manager, post_cards
+from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
 from microblog.responses import redirect_with_return, render
 from microblog.security import is_safe_next
@@ -35,6 +35,9 @@ from templates.auth import (
     reset_request_page,
 )
 
+# How many of the latest posts the welcome page shows a visitor.
+WELCOME_POSTS = 5
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
@@ -43,8 +46,8 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
-    """Send the visitor to the login page, then back to where they were going."""
-    flash(_("Please log in to see this page."), "info")
+    """Send the visitor to the welcome page (which says what the site is and has the login
+    form), then back to where they were going."""
     return redirect_with_return(
         lambda back_to: url_for("auth.login", next=back_to if is_safe_next(back_to) else None)
     )
@@ -69,7 +72,18 @@ def login() -> Response:
         note_failed_login()
         form.form_errors.append(_("Invalid username or password."))
     status = 422 if request.method == "POST" else 200
-    return render(login_page(form, action=action), page_title=_("Log in"), status=status)
+    latest = paginate(PostList.explore(), page=1, per_page=WELCOME_POSTS).items
+    return render(
+        login_page(
+            form,
+            action=action,
+            latest_posts=latest,
+            cards=post_cards.context(),
+            post_length=BODY_MAX_LENGTH,
+        ),
+        page_title=_("Welcome"),
+        status=status,
+    )
 
 
 @bp.route("/logout", methods=["POST"])

@@ -14,6 +14,7 @@ from microblog.i18n.forms import language_choices, timezone_choices
 from microblog.locales import is_timezone
 from microblog.models import BODY_MAX_LENGTH, User
 from microblog.text import ABOUT_ME_MAX_LINES, POST_MAX_LINES, LineLimit, UserText, clean_text
+from templates.languages import theme_choices
 
 ABOUT_ME_MAX_LENGTH = 140
 
@@ -47,11 +48,13 @@ class EditProfileForm(FlaskForm):
         _l("Language"), invalid_choice_message=_l("Choose a language from the list.")
     )
     timezone = SelectField(_l("Time zone"), validate_choice=False)
+    theme = SelectField(_l("Theme"), invalid_choice_message=_l("Choose a theme from the list."))
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
         # The saved preferences are the starting values, kept when a request omits them.
         kwargs.setdefault("language", user.language or "")
         kwargs.setdefault("timezone", user.timezone or "")
+        kwargs.setdefault("theme", user.theme or "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.language.choices = [
@@ -62,6 +65,7 @@ class EditProfileForm(FlaskForm):
             SelectChoice("", _("Automatic (your browser's time zone)")),
             *timezone_choices(),
         ]
+        self.theme.choices = theme_choices()
         if user.timezone and user.timezone not in {c.value for c in self.timezone.choices}:
             # A valid alias saved earlier (e.g. "US/Pacific") stays selectable.
             self.timezone.choices.insert(1, SelectChoice(user.timezone, user.timezone))

@@ -14,11 +14,19 @@ from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
 from microblog.models import AuthorRow, Page, Post, PostList, PostRow, User, paginate
 from microblog.ratelimits import post_limit
-from microblog.responses import after_change, canonical_redirect, page_turn, refuse, render
+from microblog.responses import (
+    after_change,
+    canonical_redirect,
+    listed_people,
+    page_turn,
+    refuse,
+    render,
+)
 from microblog.services.avatars import avatar_url, identicon_svg
 from microblog.services.languages import detect_language
 from templates.posts import (
     explore_page,
+    home_empty_state,
     home_page,
     new_post_oob,
     post_form,
@@ -68,11 +76,15 @@ def _load_page(posts: PostList) -> Page:
 
 
 def _timeline_section(page: Page, *, focus: bool) -> Element:
+    empty = None
+    if page.is_empty:
+        suggestions = User.suggestions_for(current_user, limit=5)
+        empty = home_empty_state(suggestions=listed_people(suggestions))
     return posts_section(
         page=page,
         cards=post_cards.context(),
         heading=_("Your timeline"),
-        empty_text=_("No posts yet. Write one, or follow people from Explore."),
+        empty_text=empty,
         url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),
         focus=focus,
     )
@@ -177,6 +189,7 @@ def edit_profile() -> Response:
         current_user.about_me = form.about_me.data or None
         current_user.language = form.language.data or None
         current_user.timezone = form.timezone.data or None
+        current_user.theme = form.theme.data or None
         db.session.commit()
         refresh()  # say "saved" in the language just chosen
         flash(_("Your changes have been saved."), "success")
@@ -240,9 +253,9 @@ def unfollow(username: str) -> Response:
 @bp.route("/avatar/<int:user_id>")
 def avatar(user_id: int) -> Response:
     """A user's identicon; it never changes, so browsers and proxies may keep it."""
-    response = current_app.response_class(
-        identicon_svg(f"user:{user_id}"), mimetype="image/svg+xml"
-    )
+    if not User.exists(user_id):
+        abort(404)
+    response = current_app.response_class(identicon_svg(user_id), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=604800, immutable"
     response.add_etag()
     return response.make_conditional(request)

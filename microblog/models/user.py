@@ -97,6 +97,8 @@ class User(UserMixin, db.Model):
     # Preferences; None means automatic (the browser's language, the browser's timezone).
     language: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # "light" or "dark"; None follows the system's setting (prefers-color-scheme).
+    theme: Mapped[str | None] = mapped_column(String(16))
 
     posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
 
@@ -119,6 +121,11 @@ class User(UserMixin, db.Model):
             # Nobody has such a name, and PostgreSQL refuses NUL in a query parameter.
             return None
         return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
+
+    @classmethod
+    def exists(cls, user_id: int) -> bool:
+        """Whether there is an account with this id."""
+        return db.session.scalar(select(cls.id).where(cls.id == user_id)) is not None
 
     @classmethod
     def username_taken(cls, username: str, *, except_user: User | None = None) -> bool:
@@ -209,6 +216,19 @@ class User(UserMixin, db.Model):
     def listing(cls) -> Select[tuple[User]]:
         """Every user, oldest account first."""
         return select(cls).order_by(cls.id)
+
+    @classmethod
+    def suggestions_for(cls, viewer: User | None, *, limit: int = 3) -> list[User]:
+        """A few people to follow: the newest accounts that `viewer` is not (and does not
+        follow yet); everyone's newest for a visitor. Walks the primary key from its end,
+        so it costs the same however many users there are."""
+        query = select(cls).order_by(cls.id.desc()).limit(limit)
+        if viewer is not None:
+            followed = select(followers.c.followed_id).where(
+                followers.c.follower_id == viewer.id, followers.c.followed_id == cls.id
+            )
+            query = query.where(cls.id != viewer.id, ~followed.exists())
+        return list(db.session.scalars(query))
 
     def followers_query(self) -> Select[tuple[User]]:
         """The users who follow this one, in the order they joined."""

@@ -21,6 +21,42 @@
 
   rememberTimezone();
 
+  // Styles for what only works with this script (e.g. pickers without their button).
+  document.documentElement.classList.add("js");
+
+  // The footer's pickers apply a choice made with the mouse or by touch at once. A keyboard
+  // user moving through the list with the arrow keys changes it too, and must not be sent
+  // away on the first press: for them the button comes back, and Enter submits as well.
+  var keyboardAt = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        event.target.form.requestSubmit();
+        return;
+      }
+      keyboardAt = Date.now();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-autosubmit]")) return;
+    if (Date.now() - keyboardAt < 1000) {
+      select.form.classList.add("picker-pending");
+      return;
+    }
+    select.form.requestSubmit();
+  });
+
+  // The header's "Post" link ends in #post: put the cursor in the post form's textarea.
+  function focusComposer() {
+    if (location.hash !== "#post") return;
+    var textarea = document.getElementById("post");
+    if (textarea && textarea.tagName === "TEXTAREA") textarea.focus();
+  }
+  window.addEventListener("hashchange", focusComposer);
+  document.addEventListener("DOMContentLoaded", focusComposer);
+
   // After htmx changed the address (e.g. turning a page of posts), the language picker in the
   // footer should bring the reader back to the new address, not the one the page loaded with.
   document.addEventListener("htmx:pushedIntoHistory", function () {

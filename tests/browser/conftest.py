@@ -49,7 +49,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 # What a browser set to each of the site's languages sends in Accept-Language.
-BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
+BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES", "de": "de-DE"}
 
 
 def skip_or_fail(reason: str) -> None:

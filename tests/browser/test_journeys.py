@@ -52,15 +52,19 @@ def register(page: Page, t: Translator, username: str, *, audit: bool) -> None:
 
 
 def log_out(page: Page, t: Translator) -> None:
-    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Log out")).click()
-    expect(page.locator("#flashes")).to_contain_text(t("You have been logged out."))
-    nav = page.get_by_role("navigation", name=t("Main"))
-    expect(nav.get_by_role("link", name=t("Log in"))).to_be_visible()
+    header = page.get_by_role("banner")
+    header.locator("summary", has_text=t("Your account")).click()
+    header.get_by_role("button", name=t("Log out")).click()
+    expect(page.locator("#flashes")).to_have_text(t("You have been logged out."))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        t("Welcome to %(site)s", site=t("Microblog"))
+    )
+    expect(header.get_by_role("link", name=t("Log in"))).to_be_visible()
 
 
 def log_in(page: Page, t: Translator, username: str, *, audit: bool) -> None:
-    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Log in")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Log in"))
+    page.get_by_role("banner").get_by_role("link", name=t("Log in")).click()
+    expect(page.get_by_role("heading", level=2, name=t("Log in"))).to_be_visible()
     if audit:
         assert_accessible(page, "the login page")
     page.get_by_label(t("Username")).fill(username)

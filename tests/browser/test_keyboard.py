@@ -122,9 +122,12 @@ def test_journey_by_keyboard_alone(page: Page, site: Site) -> None:
     tab_to(page, nav.get_by_role("link", name="Explore"), key="Shift+Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Explore")
-    tab_to(page, nav.get_by_role("button", name="Log out"))
+    header = page.get_by_role("banner")
+    tab_to(page, header.locator("summary"), key="Shift+Tab")
+    page.keyboard.press("Enter")
+    tab_to(page, header.get_by_role("button", name="Log out"))
     page.keyboard.press("Space")
-    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+    expect(header.get_by_role("link", name="Log in")).to_be_visible()
 
 
 def test_skip_link_and_registration_by_keyboard(page: Page, site: Site) -> None:

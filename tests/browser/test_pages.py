@@ -1,4 +1,5 @@
-"""Every page, in English and Spanish, logged in and out, on a desktop and a 360 px phone:
+"""Every page, in English, Spanish and German, in the light and the dark theme, logged in and
+out, on a desktop and a 360 px phone:
 no axe-core violations (WCAG 2.2 A/AA), no sideways scrolling, and (through the watcher in
 conftest) no console errors or CSP violations."""
 
@@ -42,14 +43,14 @@ def check(page: Page, where: str) -> None:
 
 def visit_forms_with_errors_logged_out(page: Page, t: Translator) -> None:
     page.goto("/auth/login")
-    page.get_by_label(t("Username")).fill("zoe")
+    page.get_by_label(t("Username"), exact=True).fill("zoe")
     page.get_by_label(t("Password")).fill("not the password")
     page.locator("main").get_by_role("button", name=t("Log in")).click()
     expect(page.get_by_role("alert")).to_have_text(t("Invalid username or password."))
     check(page, "the login form with an error")
 
     page.goto("/auth/register")
-    page.get_by_label(t("Username")).fill("ana")
+    page.get_by_label(t("Username"), exact=True).fill("ana")
     page.get_by_label(t("Email")).fill("someone@example.com")
     page.get_by_label(t("Password"), exact=True).fill("short")
     page.get_by_label(t("Repeat password")).fill("different")
@@ -68,7 +69,7 @@ def visit_forms_with_errors_logged_in(page: Page, t: Translator, people: Site) -
     check(page, "the post form swapped in with an error")
 
     page.goto("/edit_profile")
-    page.get_by_label(t("Username")).fill("ana")
+    page.get_by_label(t("Username"), exact=True).fill("ana")
     page.locator("main").get_by_role("button", name=t("Save")).click()
     expect(page.locator(".field-error")).to_have_text(
         t("This username is taken. Please choose another one.")
@@ -87,12 +88,17 @@ def visit_forms_with_errors_logged_in(page: Page, t: Translator, people: Site) -
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
-@pytest.mark.parametrize("locale", ["en", "es"])
+# Each language and each theme, at both sizes, logged in and out (English in the light theme
+# is audited along the journeys of test_journeys.py).
+@pytest.mark.parametrize(
+    ("locale", "color_scheme"), [("en", "dark"), ("es", "light"), ("de", "dark")]
+)
 def test_every_page_is_accessible_and_fits(
     new_context: Callable[..., BrowserContext],
     people: Site,
     problems: ProblemWatcher,
     locale: str,
+    color_scheme: str,
     logged_in: bool,
     viewport: dict,
 ) -> None:
@@ -102,7 +108,7 @@ def test_every_page_is_accessible_and_fits(
     problems.expect(r"status of 400 .*/auth/reset_password/not-a-token\)$")
     problems.expect(r"^Response Status Error Code 404 from /unfollow/ana\b")
     problems.expect(r"status of 422 .*:\d+/(auth/login|auth/register|edit_profile)?\)$")
-    page = new_context(language=locale, viewport=viewport).new_page()
+    page = new_context(language=locale, viewport=viewport, color_scheme=color_scheme).new_page()
     if logged_in:
         log_in(page, "zoe")
         pages = {
@@ -119,7 +125,7 @@ def test_every_page_is_accessible_and_fits(
             "/explore": t("Explore"),
             "/user/ana": "ana",
             f"/user/{LONG_NAME}": LONG_NAME,
-            "/auth/login": t("Log in"),
+            "/auth/login": t("Welcome to %(site)s", site=t("Microblog")),
             "/auth/register": t("Register"),
             "/auth/reset_password_request": t("Reset your password"),
             "/auth/reset_password/not-a-token": t("This link is not valid"),

@@ -6,7 +6,7 @@ from microblog import config as configs
 from microblog import create_app
 from microblog.config import DEV_SECRET_KEY, Config, normalize_database_url
 from microblog.security import is_safe_next
-from microblog.services.avatars import identicon_svg
+from microblog.services.avatars import identicon_hue, identicon_svg
 
 
 @pytest.mark.parametrize(
@@ -68,9 +68,23 @@ def test_only_paths_on_this_site_are_safe_redirect_targets(target, safe):
 
 
 def test_identicons_are_deterministic_and_differ_between_users():
-    assert identicon_svg("user:1") == identicon_svg("user:1")
-    assert identicon_svg("user:1") != identicon_svg("user:2")
-    assert identicon_svg("user:1").startswith("<svg")
+    assert identicon_svg(1) == identicon_svg(1)
+    assert identicon_svg(1) != identicon_svg(2)
+    assert identicon_svg(1).startswith("<svg")
+
+
+def _hue_distance(a: int, b: int) -> int:
+    return min((a - b) % 360, (b - a) % 360)
+
+
+def test_identicons_of_the_first_users_have_clearly_different_hues():
+    """The demo's susan, miguel and ana (ids 1-3) were two near-identical olives once."""
+    hues = [identicon_hue(user_id) for user_id in range(1, 6)]
+    for i, first in enumerate(hues):
+        for second in hues[i + 1 :]:
+            assert _hue_distance(first, second) >= 30, hues
+    for user_id in range(1, 200):
+        assert _hue_distance(identicon_hue(user_id), identicon_hue(user_id + 1)) >= 90
 
 
 @pytest.fixture

@@ -296,3 +296,13 @@ def test_dates_are_in_the_readers_language(browser, late_post, make_posts):
     assert meta.get_text().startswith("john escribió hace ")
     meta = soup(browser.get("/explore", headers={"Accept-Language": "de"})).select_one(".post-meta")
     assert meta.get_text().startswith("john schrieb vor ")
+
+
+def test_automatic_on_the_profile_follows_the_browser_whatever_the_footer_said(app, browser, site):
+    """A visitor's footer choice (the cookie) must not stick to a user set to automatic."""
+    page = soup(browser.get("/explore"))
+    pick(browser, page, "es")
+    assert soup(browser.get("/explore")).html["lang"] == "es"
+    browser.login("john")
+    german = {"Accept-Language": "de;q=0.9,en;q=0.5"}
+    assert soup(browser.get("/explore", headers=german)).html["lang"] == "de"

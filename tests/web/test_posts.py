@@ -104,10 +104,18 @@ def test_home_timeline_shows_own_and_followed_posts_only(browser, make_user, mak
     assert sorted(post_bodies(soup(browser.get("/explore")))) == ["by john", "by mary", "by susan"]
 
 
-def test_empty_timeline_shows_an_empty_state(susan):
+def test_empty_timeline_links_to_explore_and_suggests_people(susan, make_user, follow):
+    make_user("john", about_me="Trains.")
+    make_user("mary")
+    follow("susan", "mary")
     page = soup(susan.get("/"))
     assert post_bodies(page) == []
-    assert "No posts yet" in page.find(class_="empty-state").get_text()
+    empty = page.find(class_="empty-state")
+    assert "Nothing here yet" in empty.get_text()
+    assert empty.find("a", string="Explore")["href"] == "/explore"
+    # Not herself, not whom she follows already.
+    assert [a.get_text() for a in empty.select(".person-name")] == ["john"]
+    assert empty.find("a", string="john")["href"] == "/user/john"
     assert page.find(class_="pager") is None
 
 

@@ -50,7 +50,7 @@ def test_counts_use_plural_forms(browser, make_user, follow):
 
 def test_own_profile_has_an_edit_link_and_others_a_follow_button(susan):
     own = soup(susan.get("/user/susan"))
-    assert own.find("a", href="/edit_profile").get_text() == "Edit your profile"
+    assert own.select_one("main a[href='/edit_profile']").get_text() == "Edit your profile"
     assert own.select_one(".follow-form") is None
     other = soup(susan.get("/user/john"))
     form = other.select_one(".follow-form")

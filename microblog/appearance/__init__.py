@@ -1,0 +1,1 @@
+"""How the site looks to each reader: the colour theme picker."""

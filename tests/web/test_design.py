@@ -1,0 +1,267 @@
+"""The site's frame: landmarks, the navigation columns, the theme picker, the welcome page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from microblog.models import User
+from tests.conftest import soup
+
+
+def nav_labels(page) -> list[str]:
+    return [a.get_text(strip=True) for a in page.select("nav[aria-label=Main] a")]
+
+
+def test_every_page_has_the_landmarks_in_order(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    page = soup(browser.get("/explore"))
+    body = page.body
+    banner = body.find("header", recursive=False)
+    assert banner.find("a", class_="brand")["href"] == "/"
+    shell = body.find("div", class_="shell", recursive=False)
+    nav = shell.find("nav", recursive=False)
+    assert nav["aria-label"] == "Main"
+    assert shell.find("main")["id"] == "main"
+    assert shell.find("aside", recursive=False)["aria-label"] == "More"
+    assert body.find("footer", recursive=False) is not None
+    assert len(page.find_all("h1")) == 1
+    assert body.find("a", class_="skip-link")["href"] == "#main"
+
+
+def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, make_user):
+    """Search, Messages and Activity are not there: this site has no such pages (yet)."""
+    make_user("susan")
+    browser.login("susan")
+    page = soup(browser.get("/explore"))
+    assert nav_labels(page) == ["Home", "Explore", "Profile"]
+    for link in page.select("nav[aria-label=Main] a"):
+        use = link.find("svg", attrs={"aria-hidden": "true"}).find("use")
+        assert use["href"].startswith("/static/img/icons.svg?v=")
+    current = page.select("nav[aria-label=Main] a[aria-current=page]")
+    assert [a.get_text(strip=True) for a in current] == ["Explore"]
+
+
+def test_visitors_see_the_ways_in_instead_of_a_profile(browser):
+    page = soup(browser.get("/explore"))
+    assert nav_labels(page) == ["Home", "Explore"]
+    header = page.body.header
+    assert header.find("a", string="Log in")["href"] == "/auth/login"
+    assert header.find("a", string="Create account")["href"] == "/auth/register"
+    assert page.find("details", class_="account-menu") is None
+
+
+def test_the_header_has_the_post_action_and_an_account_menu(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    header = soup(browser.get("/explore")).body.header
+    post = header.find("a", class_="post-action")
+    assert post.get_text(strip=True) == "Post" and post["href"] == "/#post"
+    menu = header.find("details", class_="account-menu")
+    assert menu.summary.img["src"] == f"/avatar/{user_id(browser, 'susan')}"
+    assert menu.summary.img["alt"] == ""
+    assert "Your account" in menu.summary.get_text()
+    logout = menu.find("form", action="/auth/logout")
+    assert logout["method"] == "post" and logout.find("input", attrs={"name": "csrf_token"})
+    assert logout.button.get_text(strip=True) == "Log out"
+
+
+def user_id(browser, username: str) -> int:
+    with browser.client.application.app_context():
+        return User.by_username(username).id
+
+
+def add_page(app: Flask, path: str) -> None:
+    """Give the app a page at `path`, as a teammate's feature would."""
+    app.add_url_rule(path, path.strip("/"), lambda: "a page")
+
+
+def test_links_to_features_appear_once_the_site_has_their_pages(app, browser, make_user):
+    for path in ("/search", "/messages", "/activity"):
+        add_page(app, path)
+    make_user("susan")
+    browser.login("susan")
+    page = soup(browser.get("/explore"))
+    assert nav_labels(page) == ["Home", "Explore", "Search", "Messages", "Activity", "Profile"]
+    search = page.select_one("aside search form")
+    assert search["action"] == "/search" and search["method"] == "get"
+    assert search.find("input", attrs={"name": "q"})["id"] == "side-search-q"
+    assert search.find("label", attrs={"for": "side-search-q"}) is not None
+    browser.logout()
+    # Messages and activity are a member's; search is everyone's.
+    assert nav_labels(soup(browser.get("/explore"))) == ["Home", "Explore", "Search"]
+
+
+def test_the_side_column_suggests_people_not_yet_followed(browser, make_user, follow):
+    for name in ("susan", "john", "mary", "kim", "lee"):
+        make_user(name, about_me=f"I am {name}.")
+    follow("susan", "lee")
+    browser.login("susan")
+    aside = soup(browser.get("/explore")).find("aside")
+    assert aside.find("h2", id="profile-card-heading").get_text() == "susan"
+    names = [a.get_text() for a in aside.select(".people-list .person-name")]
+    assert names == ["kim", "mary", "john"]
+    assert aside.find("a", string="kim")["href"] == "/user/kim"
+
+
+def test_a_visitor_is_invited_to_join_beside_the_content(browser, make_user):
+    make_user("susan")
+    aside = soup(browser.get("/explore")).find("aside")
+    assert aside.find("h2", id="join-heading") is not None
+    assert [a.get_text() for a in aside.select(".person-name")] == ["susan"]
+
+
+# ---- Theme ----
+
+
+def theme_of(page) -> str | None:
+    return page.html.get("data-theme")
+
+
+def footer_theme_form(page):
+    return page.select_one("footer form.theme-picker")
+
+
+def pick_theme(browser, page, theme: str):
+    """Submit the footer's theme picker as a browser without JavaScript would."""
+    form = footer_theme_form(page)
+    data = {field["name"]: field.get("value", "") for field in form.find_all("input")}
+    data["theme"] = theme
+    return browser.client.post(form["action"], data=data)
+
+
+def test_without_a_choice_the_system_decides(browser):
+    page = soup(browser.get("/explore"))
+    assert theme_of(page) is None
+    assert page.find("meta", attrs={"name": "color-scheme"})["content"] == "light dark"
+    form = footer_theme_form(page)
+    assert form.find("label", attrs={"for": "footer-theme"}).get_text(strip=True) == "Theme"
+    options = [(o["value"], o.has_attr("selected")) for o in form.find_all("option")]
+    assert options == [("", True), ("light", False), ("dark", False)]
+    # Without JavaScript the picker has its button; app.js hides it and submits on change.
+    assert form.button.get_text() == "Change theme"
+    assert form.find("select").has_attr("data-autosubmit")
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_a_visitor_chooses_a_theme_and_keeps_it_in_a_cookie(browser, theme):
+    page = soup(browser.get("/explore?page=1"))
+    response = pick_theme(browser, page, theme)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/explore?page=1"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"theme={theme};") and "HttpOnly" in cookie and "Max-Age=" in cookie
+    page = soup(browser.get("/explore"))
+    assert theme_of(page) == theme
+    assert page.find("meta", attrs={"name": "color-scheme"})["content"] == theme
+    assert footer_theme_form(page).find("option", selected=True)["value"] == theme
+
+
+def test_choosing_automatic_forgets_the_visitors_cookie(browser):
+    pick_theme(browser, soup(browser.get("/explore")), "dark")
+    response = pick_theme(browser, soup(browser.get("/explore")), "")
+    assert response.headers["Set-Cookie"].startswith("theme=;")
+    assert theme_of(soup(browser.get("/explore"))) is None
+
+
+def test_an_unknown_theme_is_refused_and_changes_nothing(browser):
+    page = soup(browser.get("/explore"))
+    response = pick_theme(browser, page, "neon")
+    assert response.status_code == 400
+    assert "Choose a theme from the list." in soup(response).get_text()
+    assert "Set-Cookie" not in response.headers or "theme=" not in response.headers["Set-Cookie"]
+
+
+def test_a_users_theme_is_saved_on_their_profile(browser, make_user, query):
+    make_user("susan")
+    browser.login("susan")
+    pick_theme(browser, soup(browser.get("/explore")), "dark")
+    assert query(lambda: User.by_username("susan").theme) == "dark"
+    form = soup(browser.get("/edit_profile")).select_one("main form")
+    assert form.find("select", attrs={"name": "theme"}).find("option", selected=True)["value"] == (
+        "dark"
+    )
+    # In another browser (no cookie) the saved choice still applies.
+    other = browser.client.application.test_client()
+    from tests.conftest import Browser
+
+    elsewhere = Browser(other)
+    elsewhere.login("susan")
+    assert theme_of(soup(elsewhere.get("/explore"))) == "dark"
+
+
+def test_a_user_on_automatic_is_not_overruled_by_a_visitors_cookie(browser, make_user, query):
+    make_user("susan")
+    pick_theme(browser, soup(browser.get("/explore")), "dark")
+    browser.login("susan")
+    assert theme_of(soup(browser.get("/explore"))) is None
+
+
+def test_the_theme_is_chosen_on_the_edit_profile_form(browser, make_user, query):
+    make_user("susan")
+    browser.login("susan")
+    response = browser.post(
+        "/edit_profile", {"username": "susan", "about_me": "", "theme": "light"}
+    )
+    assert response.status_code == 303
+    assert query(lambda: User.by_username("susan").theme) == "light"
+    assert theme_of(soup(browser.get("/explore"))) == "light"
+    response = browser.post("/edit_profile", {"username": "susan", "theme": "sepia"})
+    assert response.status_code == 422
+    assert query(lambda: User.by_username("susan").theme) == "light"
+
+
+# ---- Avatars ----
+
+
+def test_avatars_of_users_who_do_not_exist_are_not_found(browser, make_user):
+    user_id = make_user("susan")
+    assert browser.get(f"/avatar/{user_id}").status_code == 200
+    assert browser.get(f"/avatar/{user_id + 1}").status_code == 404
+
+
+# ---- The front door ----
+
+
+def test_a_visitor_at_home_meets_the_welcome_page_without_a_scolding(
+    browser, make_user, make_posts
+):
+    make_user("susan")
+    make_posts("susan", 7, body="Susan's post {n}")
+    response = browser.get("/")
+    assert response.status_code == 303
+    page = soup(browser.get(response.headers["Location"]))
+    assert page.h1.get_text() == "Welcome to Microblog"
+    assert page.select("#flashes li") == []
+    assert "Please log in" not in page.get_text()
+    login = page.find("section", attrs={"aria-labelledby": "login-heading"})
+    assert login.find("input", attrs={"name": "username"}) is not None
+    assert page.select_one("main a.button[href='/auth/register']").get_text() == "Create account"
+    latest = [p.get_text() for p in page.select("main .post-list .post-body")]
+    assert latest == [f"Susan's post {n}" for n in range(7, 2, -1)]
+    assert page.select_one("main a[href='/explore']").get_text() == "See everything on Explore"
+
+
+def test_a_protected_page_sends_visitors_to_the_welcome_page_and_back(browser, make_user):
+    make_user("susan")
+    response = browser.get("/edit_profile")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/auth/login?next=/edit_profile"
+    page = soup(browser.get(response.headers["Location"]))
+    assert page.select("#flashes li") == []
+    form = page.find("input", attrs={"name": "password"}).find_parent("form")
+    data = {"username": "susan", "password": "correct horse battery"}
+    response = browser.post(form["action"], data)
+    assert response.headers["Location"] == "/edit_profile"
+
+
+def test_logging_out_lands_on_the_welcome_page_with_one_message(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    response = browser.client.post(
+        "/auth/logout", data={"csrf_token": browser.csrf_token()}, follow_redirects=True
+    )
+    page = soup(response)
+    assert page.h1.get_text() == "Welcome to Microblog"
+    assert [li.get_text() for li in page.select("#flashes li")] == ["You have been logged out."]
