@@ -6,4 +6,4 @@ URL_PREFIX = "/api"
 
 bp = Blueprint("api", __name__)
 
-from microblog.api import docs, openapi, posts, tokens, users  # noqa: E402, F401 - registers the views on bp
+from microblog.api import docs, openapi, posts, search, tokens, users  # noqa: E402, F401 - registers the views on bp

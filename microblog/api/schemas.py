@@ -302,6 +302,19 @@ class TranslationSchema(Schema):
     links = fields.Nested(TranslationLinksSchema, required=True, data_key="_links")
 
 
+class SearchArgsSchema(PaginationSchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000, error="Type 1 to 1000 characters."),
+        metadata={"description": 'Words to find; "quotes" for a phrase, -word to leave out, #tag.'},
+    )
+    order = fields.String(
+        load_default="newest",
+        validate=validate.OneOf(["newest", "relevance"]),
+        metadata={"description": "newest (default) or relevance."},
+    )
+
+
 class MetaSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
@@ -327,6 +340,14 @@ class PostCollectionSchema(Schema):
     links = fields.Nested(CollectionLinksSchema, required=True, data_key="_links")
 
 
+class SearchResultSchema(PostCollectionSchema):
+    users = fields.List(
+        fields.Nested(UserSchema),
+        required=True,
+        metadata={"description": "People whose username starts with a word of the query."},
+    )
+
+
 error_schema = ErrorSchema()
 token_schema = TokenSchema()
 pagination_schema = PaginationSchema()
@@ -336,6 +357,8 @@ user_changes_schema = UserChangesSchema()
 post_schema = PostSchema()
 user_collection_schema = UserCollectionSchema()
 post_collection_schema = PostCollectionSchema()
+search_args_schema = SearchArgsSchema()
+search_result_schema = SearchResultSchema()
 translation_request_schema = TranslationRequestSchema()
 translation_schema = TranslationSchema()
 

@@ -313,21 +313,26 @@ def _tag_condition(tag: str) -> ColumnElement[bool]:
     return func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\")
 
 
-def search_posts(
-    raw: str, *, order: Order = "newest", page: int = 1, per_page: int = 25
-) -> PostHits:
-    """Page `page` of the posts matching `raw`, newest or best first."""
-    query = parse_query(raw)
-    if query.is_empty:
-        return PostHits([], False, query)
+def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[tuple[Post]]:
+    """The posts matching `query`, newest or best first, as a statement to page through
+    (`query` must not be empty)."""
     index = index_for(db.engine.dialect.name)
-    statement = index.filter(select(Post.id), query)
+    statement = index.filter(select(Post), query)
     if query.tags:
         statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
     if order == "relevance":
-        statement = statement.order_by(*index.best_first(query), Post.id.desc())
-    else:
-        statement = statement.order_by(Post.timestamp.desc(), Post.id.desc())
+        return statement.order_by(*index.best_first(query), Post.id.desc())
+    return statement.order_by(Post.timestamp.desc(), Post.id.desc())
+
+
+def search_posts(
+    raw: str, *, order: Order = "newest", page: int = 1, per_page: int = 25
+) -> PostHits:
+    """Page `page` of the ids of the posts matching `raw`, newest or best first."""
+    query = parse_query(raw)
+    if query.is_empty:
+        return PostHits([], False, query)
+    statement = matching_posts(query, order=order).with_only_columns(Post.id)
     statement = statement.limit(per_page + 1).offset((page - 1) * per_page)
     ids = list(db.session.scalars(statement))
     return PostHits(ids[:per_page], len(ids) > per_page, query)
@@ -361,6 +366,7 @@ __all__ = [
     "SearchIndex",
     "SearchQuery",
     "include_in_migrations",
+    "matching_posts",
     "parse_query",
     "reindex",
     "search_posts",
