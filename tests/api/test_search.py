@@ -26,9 +26,10 @@ def test_search_finds_posts_newest_first_with_links_and_people(api, garden_posts
 
 
 def test_search_by_relevance(api, susan, make_posts):
-    once, thrice = make_posts("susan", 1, body="one tulip")[0], make_posts(
-        "susan", 1, body="tulip tulip tulip"
-    )[0]
+    once, thrice = (
+        make_posts("susan", 1, body="one tulip")[0],
+        make_posts("susan", 1, body="tulip tulip tulip")[0],
+    )
     make_posts("susan", 4, body="cycling {n}")
     api.login("susan")
     body = api.get("/api/search?q=tulip&order=relevance").get_json()
