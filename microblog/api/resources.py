@@ -72,7 +72,7 @@ def _per_page(args: dict[str, int]) -> int:
     return min(args["per_page"], PER_PAGE_MAX)
 
 
-def _collection(
+def collection(
     page: CountedPage[Any], items: list[dict[str, Any]], endpoint: str, **url_values: object
 ) -> dict[str, Any]:
     if not items and page.number > 1:
@@ -105,7 +105,7 @@ def user_collection(
     page = paginate_counted(query, page=args["page"], per_page=_per_page(args))
     stats = User.stats_for(page.items)
     items = [user_resource(user, stats[user.id]) for user in page.items]
-    return _collection(page, items, endpoint, **url_values)
+    return collection(page, items, endpoint, **url_values)
 
 
 def post_collection(
@@ -113,4 +113,4 @@ def post_collection(
 ) -> dict[str, Any]:
     """One page of posts with their authors: two queries (the count and the page)."""
     page = paginate_counted_posts(posts, page=args["page"], per_page=_per_page(args))
-    return _collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)
+    return collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)

@@ -48,6 +48,18 @@ class PostRow(NamedTuple):
         )
 
 
+# What a statement selects to be read as PostRows (see post_rows()).
+POST_ROW_COLUMNS = (
+    Post.id,
+    Post.body,
+    Post.timestamp,
+    Post.language,
+    User.id,
+    User.username,
+    User.email,
+)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a newest-first list of posts, without counting the whole list: there are
@@ -125,9 +137,7 @@ def _page_rows(
         keys = keys.where(where)
     keys = keys.subquery("page_keys")
     return (
-        select(
-            Post.id, Post.body, Post.timestamp, Post.language, User.id, User.username, User.email
-        )
+        select(*POST_ROW_COLUMNS)
         .join(keys, Post.id == keys.c.id)
         .join(User, User.id == Post.user_id)
         .order_by(*order)
@@ -201,13 +211,13 @@ def paginate(
     if before is not None or after is not None:
         newer = before is None
         statement = posts.statements.newer if newer else posts.statements.older
-        rows = _rows(statement, {**params, "cursor": after if newer else before})
+        rows = post_rows(statement, {**params, "cursor": after if newer else before})
         if rows:
             more = len(rows) > per_page
             kept = rows[:per_page][::-1] if newer else rows[:per_page]  # newest first
             # The cursor post is on the other side, so there is always a page that way.
             return Page(kept, page, per_page, has_next=newer or more, has_prev=not newer or more)
-    rows = _rows(posts.statements.by_number, {**params, "offset": (page - 1) * per_page})
+    rows = post_rows(posts.statements.by_number, {**params, "offset": (page - 1) * per_page})
     more = len(rows) > per_page
     return Page(rows[:per_page], page, per_page, has_next=more, has_prev=page > 1)
 
@@ -217,7 +227,7 @@ def paginate_counted_posts(posts: PostList, *, page: int, per_page: int) -> Coun
     past the end is empty, not an error."""
     total = db.session.execute(posts.statements.count, posts.params).scalar_one()
     params = {**posts.params, "limit": per_page, "offset": (page - 1) * per_page}
-    rows = _rows(posts.statements.by_number, params)
+    rows = post_rows(posts.statements.by_number, params)
     return CountedPage(items=rows, number=page, per_page=per_page, total_items=total)
 
 
@@ -229,8 +239,9 @@ def paginate_counted(query: Select[tuple[T]], *, page: int, per_page: int) -> Co
     return CountedPage(items=list(rows), number=page, per_page=per_page, total_items=total or 0)
 
 
-def _rows(statement: Select[Any], params: dict[str, int]) -> list[PostRow]:
-    result: Sequence[Row[Any]] = db.session.execute(statement, params).all()
+def post_rows(statement: Select[Any], params: dict[str, Any] | None = None) -> list[PostRow]:
+    """The PostRows of a statement selecting POST_ROW_COLUMNS."""
+    result: Sequence[Row[Any]] = db.session.execute(statement, params or {}).all()
     return [
         PostRow(post_id, body, timestamp, language, AuthorRow(*author))
         for post_id, body, timestamp, language, *author in result

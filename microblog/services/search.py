@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from microblog.extensions import db
+from microblog.models.pagination import POST_ROW_COLUMNS, CountedPage, PostRow, post_rows
 from microblog.models.post import Post
 from microblog.models.user import User
 
@@ -112,11 +113,25 @@ def _unique(items: list[Any]) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class PostHits:
-    """One page of matching post ids, best or newest first."""
+    """One page of matching posts (with their authors), newest or best first."""
 
-    ids: list[int]
+    items: list[PostRow]
+    number: int
+    per_page: int
     has_next: bool
     query: SearchQuery = field(default_factory=SearchQuery)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def ids(self) -> list[int]:
+        return [post.id for post in self.items]
 
 
 class SearchIndex:
@@ -313,11 +328,11 @@ def _tag_condition(tag: str) -> ColumnElement[bool]:
     return func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\")
 
 
-def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[tuple[Post]]:
-    """The posts matching `query`, newest or best first, as a statement to page through
+def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[Any]:
+    """The posts matching `query` with their authors (POST_ROW_COLUMNS), newest or best first
     (`query` must not be empty)."""
     index = index_for(db.engine.dialect.name)
-    statement = index.filter(select(Post), query)
+    statement = index.filter(select(*POST_ROW_COLUMNS).join(User, User.id == Post.user_id), query)
     if query.tags:
         statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
     if order == "relevance":
@@ -328,14 +343,23 @@ def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[tup
 def search_posts(
     raw: str, *, order: Order = "newest", page: int = 1, per_page: int = 25
 ) -> PostHits:
-    """Page `page` of the ids of the posts matching `raw`, newest or best first."""
+    """Page `page` of the posts matching `raw`, newest or best first (one query)."""
     query = parse_query(raw)
     if query.is_empty:
-        return PostHits([], False, query)
-    statement = matching_posts(query, order=order).with_only_columns(Post.id)
-    statement = statement.limit(per_page + 1).offset((page - 1) * per_page)
-    ids = list(db.session.scalars(statement))
-    return PostHits(ids[:per_page], len(ids) > per_page, query)
+        return PostHits([], page, per_page, False, query)
+    statement = matching_posts(query, order=order)
+    rows = post_rows(statement.limit(per_page + 1).offset((page - 1) * per_page))
+    return PostHits(rows[:per_page], page, per_page, len(rows) > per_page, query)
+
+
+def search_posts_counted(
+    query: SearchQuery, *, order: Order = "newest", page: int = 1, per_page: int = 25
+) -> CountedPage[PostRow]:
+    """Page `page` of the posts matching `query`, and how many match in all (two queries)."""
+    statement = matching_posts(query, order=order)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = post_rows(statement.limit(per_page).offset((page - 1) * per_page))
+    return CountedPage(items=rows, number=page, per_page=per_page, total_items=total or 0)
 
 
 def search_users(raw: str, *, limit: int = 5) -> list[User]:
@@ -370,5 +394,6 @@ __all__ = [
     "parse_query",
     "reindex",
     "search_posts",
+    "search_posts_counted",
     "search_users",
 ]

@@ -77,3 +77,8 @@ def test_hostile_queries_give_results_or_none(api, garden_posts, q, found):
     response = api.get("/api/search", query_string={"q": q})
     assert response.status_code == 200
     assert len(response.get_json()["items"]) == found
+
+
+def test_a_page_past_the_last_is_a_404(api, garden_posts):
+    api.login("susan")
+    assert_error(api.get("/api/search?q=garden&page=9"), 404, "Not Found")
