@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = f"sqlite:///{BENCH / 'data' / f'{args.scale}.db'}" if args.db == "sqlite" else args.pg_url
-    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret"})
+    from bench.data import flask_env
+
+    os.environ.update(flask_env(url))
 
     from flask import url_for
     from flask_login import login_user

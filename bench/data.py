@@ -1,0 +1,142 @@
+"""The data set and the benchmark databases: generate it once, load it once per database
+(SQLite file or PostgreSQL schema per scale), and undo what the write benchmarks changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.endpoints import FOLLOW_TARGET_ID, WRITER_ID
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VENV_BIN = Path(sys.executable).parent
+SCALES = {
+    "reference": {"users": 2000, "follows": 50, "posts": 100_000},
+    "large": {"users": 10_000, "follows": 100, "posts": 1_000_000},
+}
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+
+
+def flask_env(database_url: str) -> dict[str, str]:
+    """The environment the app runs in, in the benchmark's processes and in gunicorn: the
+    served address is 127.0.0.1 (the test client's is localhost), and rate limits are off, as
+    the write benchmarks post and follow hundreds of times a second."""
+    return {
+        **os.environ,
+        "FLASK_APP": "microblog:create_app",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-only-secret"),
+        "BASE_URL": "http://127.0.0.1",
+        "TRUSTED_HOSTS": "localhost",
+        "RATELIMIT_ENABLED": "false",
+    }
+
+
+def generate_data(seed_script: Path, scale: str) -> Path:
+    out = BENCH / "data" / scale
+    if all((out / name).exists() for name in ("users.csv", "follows.csv", "posts.csv")):
+        return out
+    sizes = SCALES[scale]
+    print(f"generating the {scale} data set in {out} ...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(seed_script),
+            str(out),
+            *("--users", str(sizes["users"])),
+            *("--follows", str(sizes["follows"])),
+            *("--posts", str(sizes["posts"])),
+        ],
+        check=True,
+    )
+    return out
+
+
+def database_url(db: str, scale: str, pg_url: str) -> str:
+    """SQLite: one file per scale; PostgreSQL: one schema per scale in the `--pg-url` database,
+    so both scales can be served side by side."""
+    if db == "sqlite":
+        return f"sqlite:///{BENCH / 'data' / f'{scale}.db'}"
+    separator = "&" if "?" in pg_url else "?"
+    return f"{pg_url}{separator}options=-csearch_path%3D{pg_schema(scale)}"
+
+
+def pg_schema(scale: str) -> str:
+    return f"bench_{scale}"
+
+
+def count_posts(engine) -> int | None:
+    from sqlalchemy import text
+
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM post")).scalar_one()
+    except Exception:  # no schema yet
+        return None
+
+
+def load_database(url: str, data_dir: Path, scale: str, reload: bool) -> float | None:
+    """Load the data set unless the database already holds exactly it; returns seconds taken."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        if not reload and count_posts(engine) == SCALES[scale]["posts"]:
+            return None
+        print(f"loading {data_dir} into {url} ...", flush=True)
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            Path(engine.url.database).unlink(missing_ok=True)
+        else:
+            schema = pg_schema(scale)
+            with engine.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+        started = time.perf_counter()
+        flask = str(VENV_BIN / "flask")
+        env = flask_env(url)
+        subprocess.run([flask, "db", "upgrade"], check=True, env=env, cwd=ROOT)
+        subprocess.run([flask, "seed", "load-csv", str(data_dir)], check=True, env=env, cwd=ROOT)
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load: statistics for the planner and a
+            # visibility map, without which no index-only scan can skip the table.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        return time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def pristine_writes(url: str) -> Iterator[None]:
+    """Undo what the write benchmarks did: their posts and their follows."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        last_post = connection.execute(text("SELECT max(id) FROM post")).scalar_one()
+        follows = connection.execute(
+            text("SELECT followed_id FROM followers WHERE follower_id = :w"), {"w": WRITER_ID}
+        ).scalars()
+        was_following = FOLLOW_TARGET_ID in set(follows)
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM post WHERE id > :last"), {"last": last_post})
+            connection.execute(
+                text("DELETE FROM followers WHERE follower_id = :w AND followed_id = :t"),
+                {"w": WRITER_ID, "t": FOLLOW_TARGET_ID},
+            )
+            if was_following:
+                connection.execute(
+                    text("INSERT INTO followers (follower_id, followed_id) VALUES (:w, :t)"),
+                    {"w": WRITER_ID, "t": FOLLOW_TARGET_ID},
+                )
+        engine.dispose()
