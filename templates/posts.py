@@ -115,12 +115,10 @@ def home_empty_state(*, suggestions: Sequence[ListedPerson]) -> Element:
     ]
 
 
-def home_page(*, username: str, form_: Form, posts: Element) -> Element:
-    return div[
-        h1[_("Hi, %(username)s!", username=username)],
-        post_form(form_),
-        posts,
-    ]
+def home_page(*, username: str, form_: Node, posts: Element) -> Element:
+    """The home page: a greeting, the post form (`form_`, from post_form(); a function that
+    makes it is called only when the page is rendered) and the timeline."""
+    return div[h1[_("Hi, %(username)s!", username=username)], form_, posts]
 
 
 def explore_page(*, posts: Element) -> Element:

@@ -102,7 +102,12 @@ def index() -> Response:
         return render(
             posts,
             page_title=_("Home"),
-            page_content=home_page(username=current_user.username, form_=PostForm(), posts=posts),
+            page_content=home_page(
+                username=current_user.username,
+                # Made only if a whole page is rendered: a page turn does not show the form.
+                form_=lambda: post_form(PostForm()),
+                posts=posts,
+            ),
         )
     form = PostForm()
     if not form.validate_on_submit():
@@ -112,7 +117,9 @@ def index() -> Response:
         return render(
             post_form(form, focus=True),
             page_title=_("Home"),
-            page_content=home_page(username=current_user.username, form_=form, posts=posts),
+            page_content=home_page(
+                username=current_user.username, form_=post_form(form), posts=posts
+            ),
             status=422,
         )
     post = Post(body=form.post.data, author=current_user, language=detect_language(form.post.data))
