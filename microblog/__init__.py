@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from microblog import errors, logs, ratelimits, security
 from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
@@ -46,6 +47,12 @@ def create_app(config: object | None = None) -> Flask:
         sys.exit(f"microblog: {problem}.")
     _configure_public_address(app)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Believe the last `proxies` values of each X-Forwarded-* header, which our own proxies
+        # set, so request.remote_addr, url_for(_external=True) and secure cookies are right.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     logs.init_app(app)
 
     db.init_app(app)
@@ -72,7 +79,7 @@ def create_app(config: object | None = None) -> Flask:
     errors.init_app(app)
     tasks.init_app(app)
 
-    from microblog import api, auth, cli, i18n, main
+    from microblog import api, auth, cli, health, i18n, main
     from microblog.appearance.routes import bp as appearance_bp
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -80,6 +87,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     app.register_blueprint(appearance_bp)
     app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)
+    app.register_blueprint(health.bp)
     # API clients authenticate with tokens in a header, never with the session cookie.
     csrf.exempt(api.bp)
     apifairy.init_app(app)

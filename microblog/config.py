@@ -104,6 +104,10 @@ class Config:
         self.TASK_QUEUED_SECONDS = float(os.environ.get("TASK_QUEUED_SECONDS", "900"))
         self.TASK_TIMEOUT_SECONDS = int(os.environ.get("TASK_TIMEOUT_SECONDS", "1800"))
         self.EXPORT_BATCH_SIZE = int(os.environ.get("EXPORT_BATCH_SIZE", "1000"))
+        # How many reverse proxies (nginx, a PaaS router) stand in front of the app and set
+        # X-Forwarded-For/-Proto/-Host/-Port. 0: none, the headers are ignored (a client could
+        # forge them). Behind one nginx: 1.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         # Logging outside debug and testing: rotating files in LOG_DIR, or standard output.
         self.LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
         self.LOG_DIR = os.environ.get("LOG_DIR") or None
@@ -126,6 +130,7 @@ class Config:
         # The docs page is ours (microblog.api.docs), built from the OpenAPI document: APIFairy's
         # own page loads its viewer from a CDN, which the Content-Security-Policy forbids.
         self.APIFAIRY_UI_PATH = None
+        # Redis (rate limits, the job queue): /healthz checks it too when it is set.
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", default=True)
         self.RATELIMIT_STORAGE_URI = (
@@ -162,5 +167,6 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         # Jobs run in threads unless a test gives its app a Redis of its own.
         self.REDIS_URL = None
+        self.TRUSTED_PROXIES = 0
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -21,7 +21,10 @@ def html_pages(app) -> list[str]:
     """Every page reachable by GET without parameters, and two profiles."""
     urls = ["/user/susan", "/user/john", "/user/nobody"]
     for rule in app.url_map.iter_rules():
-        html_endpoint = rule.endpoint != "static" and not rule.endpoint.startswith("api.")
+        # The API and the health check answer JSON, in no language.
+        html_endpoint = rule.endpoint != "static" and not rule.endpoint.startswith(
+            ("api.", "health.")
+        )
         if "GET" in rule.methods and not rule.arguments and html_endpoint:
             urls.append(rule.rule)
     return urls

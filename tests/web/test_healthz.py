@@ -1,0 +1,80 @@
+"""/healthz: what a load balancer sees when the database or Redis is up or down."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+
+from microblog import config, create_app
+from tests.conftest import skip_or_fail
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis that answers (skipped locally, a failure in CI, when there is none)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis is not reachable at {REDIS_URL}: {error}")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+def test_healthz_is_200_with_json_when_the_database_answers(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.is_json
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert "redis" not in body["checks"]  # not configured, not checked
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_sets_no_cookie_and_needs_no_login(sqlite_app):
+    client = sqlite_app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert client.get_cookie("session") is None
+
+
+def test_healthz_answers_every_time_it_is_asked(sqlite_app):
+    client = sqlite_app.test_client()
+    assert {client.get("/healthz").status_code for _ in range(300)} == {200}
+
+
+def test_healthz_is_503_when_the_database_is_down(closed_port):
+    url = f"postgresql+psycopg://postgres:secret-pw@127.0.0.1:{closed_port}/nowhere"
+    app = create_app(config.TestConfig(url))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is False
+    assert body["checks"]["database"]["error"] == "OperationalError"
+    # The reason goes to the log, not to whoever asks: no address or password in the body.
+    assert "secret-pw" not in response.get_data(as_text=True)
+    assert str(closed_port) not in response.get_data(as_text=True)
+
+
+def test_healthz_checks_redis_when_it_is_configured(sqlite_app, redis_url):
+    sqlite_app.config["REDIS_URL"] = redis_url
+    response = sqlite_app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["redis"]["ok"] is True
+
+
+def test_healthz_is_503_when_redis_is_down_though_the_database_is_up(sqlite_app, closed_port):
+    sqlite_app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
+    response = sqlite_app.test_client().get("/healthz")
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["database"]["ok"] is True
+    assert checks["redis"] == {"ok": False, "error": "ConnectionError", "ms": checks["redis"]["ms"]}
