@@ -9,7 +9,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify
 
-from microblog.extensions import db
+from microblog.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
 
@@ -51,6 +51,7 @@ def _run(check: Callable[[], None]) -> dict[str, object]:
 
 
 @bp.get("/healthz")
+@limiter.exempt
 def healthz() -> Response:
     """200 with `{"status": "ok", ...}` when the database (and Redis, when REDIS_URL is set)
     answers; 503 with the failing check marked otherwise."""

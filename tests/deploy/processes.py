@@ -18,7 +18,15 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent.parent
 BIN = Path(sys.executable).parent
 # Settings a developer's environment or .env might hold that would change what is tested.
-APP_VARIABLES = ("DATABASE_URL", "REDIS_URL", "TRUSTED_PROXIES", "PORT", "GUNICORN_BIND")
+APP_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "BASE_URL",
+    "TRUSTED_HOSTS",
+    "TRUSTED_PROXIES",
+    "PORT",
+    "GUNICORN_BIND",
+)
 
 
 def free_port() -> int:

@@ -64,6 +64,7 @@ def test_gunicorn_serves_the_app_reloads_on_hup_and_stops_on_term(tmp_path):
     env = app_environment(
         SECRET_KEY="gunicorn-test-secret",
         DATABASE_URL=f"sqlite:///{tmp_path / 'site.db'}",
+        BASE_URL="http://127.0.0.1",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         TRUSTED_PROXIES="1",

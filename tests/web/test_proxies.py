@@ -16,7 +16,11 @@ FORWARDED = {
 
 
 def _app_showing_the_request(proxies: int) -> Flask:
-    app = create_app(config.TestConfig(TRUSTED_PROXIES=proxies, SERVER_NAME=None))
+    app = create_app(
+        config.TestConfig(
+            TRUSTED_PROXIES=proxies, SERVER_NAME=None, EXTRA_TRUSTED_HOSTS=["microblog.example"]
+        )
+    )
 
     @app.get("/_request")
     def what_the_app_sees():
@@ -52,3 +56,9 @@ def test_trusted_proxies_comes_from_the_environment(monkeypatch, tmp_path, value
         monkeypatch.setenv("TRUSTED_PROXIES", value)
     monkeypatch.chdir(tmp_path)
     assert config.Config(tmp_path).TRUSTED_PROXIES == expected
+
+
+def test_a_forwarded_host_is_still_checked_against_the_sites_hosts():
+    app = _app_showing_the_request(1)
+    response = app.test_client().get("/_request", headers={"X-Forwarded-Host": "evil.example"})
+    assert response.status_code == 400
