@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -23,6 +24,15 @@ def _bool(name: str, default: bool = False) -> bool:
 def _list(name: str) -> list[str]:
     """A comma-separated environment variable as a list, without blanks."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _count(name: str) -> int:
+    """A whole number ≥ 0 from the environment (unset or empty: 0); anything else stops the
+    app with a message that names the variable."""
+    value = os.environ.get(name, "").strip() or "0"
+    if not value.isdigit():
+        sys.exit(f"microblog: {name} must be a whole number (0, 1, 2…), not {value!r}.")
+    return int(value)
 
 
 def normalize_database_url(url: str) -> str:
@@ -107,7 +117,7 @@ class Config:
         # How many reverse proxies (nginx, a PaaS router) stand in front of the app and set
         # X-Forwarded-For/-Proto/-Host/-Port. 0: none, the headers are ignored (a client could
         # forge them). Behind one nginx: 1.
-        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        self.TRUSTED_PROXIES = _count("TRUSTED_PROXIES")
         # Logging outside debug and testing: rotating files in LOG_DIR, or standard output.
         self.LOG_TO_STDOUT = _bool("LOG_TO_STDOUT")
         self.LOG_DIR = os.environ.get("LOG_DIR") or None

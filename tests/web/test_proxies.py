@@ -48,7 +48,7 @@ def test_two_trusted_proxies_reach_one_hop_further():
     assert seen["remote_addr"] == "203.0.113.7"
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 0), ("1", 1), ("2", 2)])
+@pytest.mark.parametrize(("value", "expected"), [(None, 0), ("", 0), ("1", 1), ("2", 2)])
 def test_trusted_proxies_comes_from_the_environment(monkeypatch, tmp_path, value, expected):
     if value is None:
         monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
@@ -62,3 +62,12 @@ def test_a_forwarded_host_is_still_checked_against_the_sites_hosts():
     app = _app_showing_the_request(1)
     response = app.test_client().get("/_request", headers={"X-Forwarded-Host": "evil.example"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["yes", "-1", "1.5"])
+def test_a_trusted_proxies_that_is_not_a_count_stops_the_app(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("TRUSTED_PROXIES", value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        config.Config(tmp_path)
+    assert "TRUSTED_PROXIES must be a whole number" in str(exit_info.value)
