@@ -45,11 +45,17 @@ def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRo
     )
 
 
+# Makes this request's action (or None: nothing to offer): for an action that depends on the
+# request as well as on the post and viewer, e.g. on what the page was asked to show.
+ActionFactory = Callable[[], CardAction | None]
+
+
 @dataclass
 class _AppCards:
     render_body: Callable[[CardBody], CardHTML]
     links: Callable[[str, str, AuthorRow], AuthorLinks]
     actions: list[CardAction] = field(default_factory=list)
+    factories: list[ActionFactory] = field(default_factory=list)
 
 
 class PostCards:
@@ -72,6 +78,10 @@ class PostCards:
     def add_action(self, action: CardAction, *, app: Flask | None = None) -> None:
         """Offer `action` under every post card of `app` (default: the current app)."""
         self._for(app).actions.append(action)
+
+    def add_action_factory(self, factory: ActionFactory, *, app: Flask | None = None) -> None:
+        """Offer under every post card the action `factory` makes for each list of cards."""
+        self._for(app).factories.append(factory)
 
     def cache_info(self, app: Flask | None = None) -> _CacheInfo:
         """Hits, misses and size of the cache of rendered bodies."""
@@ -99,5 +109,9 @@ class PostCards:
             said=said_patterns(),
             links=partial(cards.links, script_root, provider),
             render_body=cards.render_body,
-            actions=(*cards.actions, *actions),
+            actions=(
+                *cards.actions,
+                *(action for make in cards.factories if (action := make()) is not None),
+                *actions,
+            ),
         )

@@ -150,6 +150,22 @@ post_limit = _post_limit(_user_key)
 api_post_limit = _post_limit(_api_user_key)
 
 
+def _translation_limit(key: Callable[[], str]) -> Callable[[View], View]:
+    return limiter.shared_limit(
+        _setting("RATELIMIT_TRANSLATIONS_PER_USER"),
+        scope="translations",
+        key_func=key,
+        methods=["POST"],
+        error_message=lambda: _("You have asked for many translations in a short time."),
+    )
+
+
+# Translations one user asks for, on the web and through the API together (each may cost a
+# call to a paid service), so the site is never an open translation proxy.
+translation_limit = _translation_limit(_user_key)
+api_translation_limit = _translation_limit(_api_user_key)
+
+
 def retry_after_seconds() -> int:
     """Seconds until the limit this request broke lets it through again."""
     current = limiter.current_limit
@@ -172,6 +188,7 @@ LIMIT_SETTINGS = (
     "RATELIMIT_MAILS_PER_ADDRESS",
     "RATELIMIT_MAILS_PER_IP",
     "RATELIMIT_POSTS_PER_USER",
+    "RATELIMIT_TRANSLATIONS_PER_USER",
 )
 
 

@@ -23,7 +23,7 @@ from microblog.api.schemas import (
 )
 from microblog.extensions import db
 from microblog.models import Post, PostList, PostRow, User
-from microblog.ratelimits import api_post_limit
+from microblog.ratelimits import api_post_limit, api_translation_limit
 from microblog.services.languages import detect_language
 from microblog.services.translation import (
     TranslationError,
@@ -108,9 +108,10 @@ def delete_post(id: int) -> tuple[str, int]:
 
 @bp.route("/posts/<int:id>/translate", methods=["POST"])
 @authenticate(token_auth)
+@api_translation_limit
 @json_body(translation_request_schema)
 @response(translation_schema)
-@other_responses(error_responses(400, 401, 404, 415, 502, 503))
+@other_responses(error_responses(400, 401, 404, 415, 429, 502, 503))
 def translate(data: dict[str, Any], id: int) -> dict[str, Any]:
     """A machine translation of a post into `target`, kept so it is made once per language."""
     post = get_or_404(Post, id)

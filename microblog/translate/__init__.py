@@ -1,0 +1,1 @@
+"""Live translation of posts on the web: the Translate button under posts and its view."""
