@@ -24,6 +24,7 @@ from microblog.extensions import (
 )
 from microblog.locales import select_locale, select_timezone, vary_on_language
 from microblog.models.types import utcnow
+from microblog.presence import is_quiet_request
 from microblog.services import search, tasks, translation
 from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
 
@@ -124,7 +125,7 @@ def _configure_public_address(app: Flask) -> None:
 
 def _record_last_seen() -> None:
     """Note that the user was here, writing at most once per LAST_SEEN_INTERVAL_SECONDS."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or is_quiet_request():
         return
     from flask import current_app
 

@@ -25,8 +25,10 @@ from microblog.locales import language_name
 from microblog.models import User
 from microblog.services.avatars import avatar_url
 from microblog.themes import select_theme
+from microblog.unread import unread_messages
 from templates.errors import error_alert
 from templates.layout import SideColumn, announcer_oob, flashes_oob, page
+from templates.messages import unread_badge
 from templates.users import ListedPerson
 
 # The avatars of the header, the side column and lists of people (shown at 32-48 px).
@@ -68,6 +70,9 @@ def render(
             extras.append(flashes_oob(messages))
         if announcements:
             extras.append(announcer_oob(" ".join(announcements)))
+        if current_user.is_authenticated:
+            # Loaded with the user: keeping the badge current costs no query.
+            extras.append(unread_badge(count=unread_messages(), oob=True))
         body = str(fragment[fragment_, extras])
     else:
         content = fragment_ if page_content is None else page_content
@@ -94,6 +99,7 @@ def render(
                     if viewer
                     else None,
                 ),
+                unread_messages=unread_messages(),
             )
         )
     response = make_response(body, status, headers or {})

@@ -49,6 +49,7 @@ from templates.avatars import avatar
 from templates.forms import csrf_input
 from templates.icons import icon
 from templates.languages import html_lang, language_picker, theme_picker
+from templates.messages import unread_badge
 from templates.users import ListedPerson, people_list
 
 # Read by htmx from <meta name="htmx-config">. 422 swaps the re-rendered form into itself;
@@ -73,6 +74,8 @@ HTMX_CONFIG = json.dumps(
                 "error": True,
                 "target": "#alerts",
                 "swapOverride": "innerHTML",
+                # The whole alert, whatever part of a success the element would take.
+                "select": "unset",
             },
         ],
     },
@@ -119,16 +122,23 @@ def announcer_oob(text: str) -> Element:
     return div("#announcer", hx_swap_oob="innerHTML")[text]
 
 
-def _nav_link(text: str, url: str, icon_name: str, current_path: str) -> Element:
+def _nav_link(
+    text: str, url: str, icon_name: str, current_path: str, badge: Node = None
+) -> Element:
     current = "page" if url == current_path else None
     return li[
-        a(".nav-link", href=url, aria_current=current)[icon(icon_name), span(".nav-label")[text]]
+        a(".nav-link", href=url, aria_current=current)[
+            icon(icon_name), span(".nav-label")[text], badge
+        ]
     ]
 
 
-def site_nav(*, viewer: Viewer, current_path: str, features: Mapping[str, str]) -> Element:
+def site_nav(
+    *, viewer: Viewer, current_path: str, features: Mapping[str, str], unread_messages: int = 0
+) -> Element:
     """Home, Explore and, once they exist, Search, Messages and Activity; your profile.
-    `features` maps "search", "messages", "activity" to their URLs when the site has them."""
+    `features` maps "search", "messages", "activity" to their URLs when the site has them;
+    Messages carries the badge of `unread_messages`."""
     links = [
         _nav_link(_("Home"), url_for("main.index"), "home", current_path),
         _nav_link(_("Explore"), url_for("main.explore"), "explore", current_path),
@@ -137,7 +147,10 @@ def site_nav(*, viewer: Viewer, current_path: str, features: Mapping[str, str]) 
         links.append(_nav_link(_("Search"), features["search"], "search", current_path))
     if viewer.is_authenticated:
         if "messages" in features:
-            links.append(_nav_link(_("Messages"), features["messages"], "messages", current_path))
+            badge = unread_badge(count=unread_messages)
+            links.append(
+                _nav_link(_("Messages"), features["messages"], "messages", current_path, badge)
+            )
         if "activity" in features:
             links.append(_nav_link(_("Activity"), features["activity"], "activity", current_path))
         profile_url = url_for("main.user", username=viewer.username)
@@ -255,10 +268,11 @@ def page(
     theme: str | None = None,
     features: Mapping[str, str] | None = None,
     side: SideColumn | None = None,
+    unread_messages: int = 0,
 ) -> Element:
     """A complete HTML document around `content`; `languages` (code, name) fill the
     footer's language picker, which comes back to `back_to`. `theme` is "light", "dark" or
-    None (follow the system)."""
+    None (follow the system). `unread_messages`: the viewer's count, for the badge."""
     # TRANSLATORS: the site's name, in the header and in every page title.
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
@@ -281,7 +295,12 @@ def page(
             a(".skip-link", href="#main")[_("Skip to main content")],
             site_header(viewer=viewer, site_name=site_name, avatar_url=side.viewer_avatar_url),
             div(".shell")[
-                site_nav(viewer=viewer, current_path=current_path, features=features),
+                site_nav(
+                    viewer=viewer,
+                    current_path=current_path,
+                    features=features,
+                    unread_messages=unread_messages,
+                ),
                 div(".content")[
                     div("#flashes")[flash_messages(flashes)],
                     div("#alerts", aria_live="assertive"),

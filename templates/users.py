@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -18,6 +19,8 @@ from templates.forms import csrf_input, field, form_errors
 from templates.hx import hx_form
 
 PROFILE_AVATAR_SIZE = 128
+COUNTS_FIELD = "counts"
+COUNTS_VALS = json.dumps({COUNTS_FIELD: "1"})
 
 
 class Person(Protocol):
@@ -65,47 +68,91 @@ class Stats(Protocol):
     followed_by_viewer: bool
 
 
-def follow_counts(*, user: Person, stats: Stats, oob: bool = False) -> Element:
-    """Follower and following counts; htmx replaces it out of band after (un)following."""
-    return p(
-        ".follow-counts",
-        id=f"follow-counts-{user.id}",
-        hx_swap_oob="true" if oob else None,
-    )[
-        ngettext("%(num)d follower", "%(num)d followers", stats.followers),
+def follow_counts(*, user: Person, stats: Stats) -> Element:
+    """Follower and following counts, linking to those lists; a follow button takes the new
+    counts from its answer by id (see follow_button)."""
+    return p(".follow-counts", id=f"follow-counts-{user.id}")[
+        a(href=url_for("main.followers", username=user.username))[
+            ngettext("%(num)d follower", "%(num)d followers", stats.followers)
+        ],
         " · ",
-        # TRANSLATORS: on a profile, how many people this user follows.
-        ngettext("following %(num)d user", "following %(num)d users", stats.following),
+        a(href=url_for("main.following", username=user.username))[
+            # TRANSLATORS: on a profile, how many people this user follows.
+            ngettext("following %(num)d user", "following %(num)d users", stats.following)
+        ],
         " · ",
         ngettext("%(num)d post", "%(num)d posts", stats.posts),
     ]
 
 
-def follow_button(*, user: Person, following: bool, focus: bool = False) -> Element:
+def follow_button(
+    *, user: Person, following: bool, focus: bool = False, counts: bool = False
+) -> Element:
     """A form with only the CSRF token and a button that says what it will do.
 
-    `focus` marks the new button for htmx to focus after it replaced the one that was pressed,
-    so a keyboard user keeps their place."""
+    With htmx the answer (the new form and counts) replaces the form; `counts` also takes the
+    counts from it, for where they are shown (a profile, a user card), since a list of people
+    has none to update. `focus` marks the new button for htmx to focus after it replaced the
+    one that was pressed, so a keyboard user keeps their place."""
     if following:
         action, text = url_for("main.unfollow", username=user.username), _("Unfollow")
     else:
         action, text = url_for("main.follow", username=user.username), _("Follow")
-    return form(".follow-form", id=f"follow-form-{user.id}", **hx_form(action))[
+    return form(
+        ".follow-form",
+        id=f"follow-form-{user.id}",
+        hx_select=f"#follow-form-{user.id}",
+        hx_select_oob=f"#follow-counts-{user.id}" if counts else None,
+        # So that the form that replaces this one takes the counts too (htmx only: a browser
+        # without it gets a new page anyway).
+        hx_vals=COUNTS_VALS if counts else None,
+        **hx_form(action),
+    )[
         csrf_input(),
         button(type="submit", class_="secondary" if following else None, autofocus=focus)[text],
     ]
 
 
+def block_button(*, user: Person, blocked: bool) -> Element:
+    """Block or unblock `user`: a plain form (what the page offers changes, so no htmx)."""
+    if blocked:
+        action, text = url_for("main.unblock", username=user.username), _("Unblock")
+    else:
+        action, text = url_for("main.block", username=user.username), _("Block")
+    return form(".block-form", action=action, method="post")[
+        csrf_input(), button(".secondary", type="submit")[text]
+    ]
+
+
+class Relation(Protocol):
+    """What the viewer may do about a user."""
+
+    is_self: bool
+    can_follow: bool  # logged in, someone else, and neither blocks the other
+    blocked: bool  # the viewer blocks this user
+
+
+def profile_actions(*, user: Person, stats: Stats, relation: Relation) -> Node:
+    """Edit one's own profile; or follow, message and block someone else."""
+    if relation.is_self:
+        return a(".button", href=url_for("main.edit_profile"))[_("Edit your profile")]
+    if relation.blocked:
+        return div(".profile-actions")[block_button(user=user, blocked=True)]
+    if not relation.can_follow:
+        return None
+    return div(".profile-actions")[
+        follow_button(user=user, following=stats.followed_by_viewer, counts=True),
+        a(".button.secondary", href=url_for("main.send_message", recipient=user.username))[
+            _("Send message")
+        ],
+        block_button(user=user, blocked=False),
+    ]
+
+
 def profile_header(
-    *, user: ProfileUser, avatar_url: str, stats: Stats, is_self: bool, can_follow: bool
+    *, user: ProfileUser, avatar_url: str, stats: Stats, relation: Relation
 ) -> Element:
     """Avatar, name, about me, last seen, counts, and what the viewer can do here."""
-    if is_self:
-        action: Node = a(".button", href=url_for("main.edit_profile"))[_("Edit your profile")]
-    elif can_follow:
-        action = follow_button(user=user, following=stats.followed_by_viewer)
-    else:
-        action = None
     return section(".profile", aria_labelledby="profile-name")[
         avatar(src=avatar_url, username=user.username, size=PROFILE_AVATAR_SIZE, alt=""),
         div(".profile-main")[
@@ -117,7 +164,7 @@ def profile_header(
                 dd[timestamp(user.last_seen)],
             ],
             follow_counts(user=user, stats=stats),
-            action,
+            profile_actions(user=user, stats=stats, relation=relation),
         ],
     ]
 

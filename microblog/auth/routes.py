@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from microblog.auth import bp
 from microblog.auth.email import send_password_reset_email
@@ -27,6 +28,7 @@ from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
 from microblog.responses import redirect_with_return, render
 from microblog.security import is_safe_next
+from microblog.unread import remember_unread
 from templates.auth import (
     login_page,
     register_page,
@@ -41,7 +43,13 @@ WELCOME_POSTS = 5
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    # The unread-messages badge is on every page: its count comes in the same query.
+    user = db.session.get(User, int(user_id), options=[undefer(User.unread_message_count)])
+    if user is not None:
+        remember_unread(user.unread_message_count)
+    return user
 
 
 @login_manager.unauthorized_handler

@@ -1,4 +1,4 @@
-"""Forms for posting and for editing one's profile."""
+"""Forms for posting, editing one's profile and writing a private message."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from microblog.auth.forms import strip, username_validators
 from microblog.i18n.forms import language_choices, timezone_choices
 from microblog.locales import is_timezone
-from microblog.models import BODY_MAX_LENGTH, User
+from microblog.models import BODY_MAX_LENGTH, MESSAGE_MAX_LENGTH, User
 from microblog.text import ABOUT_ME_MAX_LINES, POST_MAX_LINES, LineLimit, UserText, clean_text
 from templates.languages import theme_choices
 
@@ -78,3 +78,17 @@ class EditProfileForm(FlaskForm):
         # Any IANA name is accepted (the list shows the usual ones, not every alias).
         if field.data and not is_timezone(field.data):
             raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class MessageForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message"),
+        validators=[
+            DataRequired(message=_l("Write a message before sending it.")),
+            Length(max=MESSAGE_MAX_LENGTH, message=_l("A message has at most %(max)d characters.")),
+            # As tall as a post at most.
+            LineLimit(POST_MAX_LINES),
+            UserText(),
+        ],
+        filters=[clean_text],
+    )

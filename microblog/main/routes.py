@@ -6,13 +6,14 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_babel import get_timezone, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from htpy import Element
+from htpy import Element, fragment
 
 from microblog.errors import error_response
 from microblog.extensions import db, post_cards
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
 from microblog.models import AuthorRow, Page, Post, PostList, PostRow, User, paginate
+from microblog.models.block import relation, relation_from
 from microblog.ratelimits import post_limit
 from microblog.responses import (
     after_change,
@@ -33,6 +34,7 @@ from templates.posts import (
     posts_section,
 )
 from templates.users import (
+    COUNTS_FIELD,
     PROFILE_AVATAR_SIZE,
     edit_profile_page,
     follow_button,
@@ -178,8 +180,7 @@ def user(username: str) -> Response:
         user=profile,
         avatar_url=avatar_url(user_id=profile.id, email=profile.email, size=PROFILE_AVATAR_SIZE),
         stats=stats,
-        is_self=viewer is not None and viewer.id == profile.id,
-        can_follow=viewer is not None,
+        relation=relation_from(viewer, profile, stats),
     )
     return render(
         posts, page_title=profile.username, page_content=profile_page(header=header, posts=posts)
@@ -213,7 +214,7 @@ def edit_profile() -> Response:
 
 
 def _follow_change(username: str, *, follow: bool) -> Response:
-    """Follow or unfollow; the button swaps itself and the counts update out of band."""
+    """Follow or unfollow; with htmx, the new button and counts for the form to take."""
     target = User.by_username(username)
     if target is None:
         return error_response(
@@ -223,6 +224,9 @@ def _follow_change(username: str, *, follow: bool) -> Response:
     if target.id == current_user.id:
         message = _("You cannot follow yourself.") if follow else _("You cannot unfollow yourself.")
         return refuse(message, redirect_to=profile_url)
+    if follow and not relation(current_user, target).can_follow:
+        refusal = _("You cannot follow %(username)s.", username=target.username)
+        return refuse(refusal, redirect_to=profile_url, status=403)
     if follow:
         current_user.follow(target)
         message = _("You are following %(username)s.", username=target.username)
@@ -234,12 +238,20 @@ def _follow_change(username: str, *, follow: bool) -> Response:
     stats = target.follow_stats(current_user)
     person = AuthorRow(target.id, target.username, target.email)
     db.session.commit()
+    # The form that asked takes what it shows: the button, and the counts if it has them.
     return after_change(
-        follow_button(user=person, following=stats.followed_by_viewer, focus=True),
+        fragment[
+            follow_button(
+                user=person,
+                following=stats.followed_by_viewer,
+                focus=True,
+                counts=request.form.get(COUNTS_FIELD) == "1",
+            ),
+            follow_counts(user=person, stats=stats),
+        ],
         redirect_to=profile_url,
         message=message,
         category="success" if follow else "info",
-        oob=[follow_counts(user=person, stats=stats, oob=True)],
     )
 
 

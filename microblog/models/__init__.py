@@ -1,5 +1,7 @@
 """The SQLAlchemy models, one module per aggregate."""
 
+from microblog.models.block import blocks
+from microblog.models.message import MESSAGE_MAX_LENGTH, Message
 from microblog.models.pagination import (
     AuthorRow,
     CountedPage,
@@ -18,10 +20,12 @@ from microblog.models.user import FollowStats, User, followers
 
 __all__ = [
     "BODY_MAX_LENGTH",
+    "MESSAGE_MAX_LENGTH",
     "ApiToken",
     "AuthorRow",
     "CountedPage",
     "FollowStats",
+    "Message",
     "Page",
     "Post",
     "PostList",
@@ -29,6 +33,7 @@ __all__ = [
     "PostTranslation",
     "Task",
     "User",
+    "blocks",
     "followers",
     "paginate",
     "paginate_counted",

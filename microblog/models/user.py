@@ -12,6 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     Column,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -45,8 +46,27 @@ followers = Table(
         primary_key=True,
         index=True,
     ),
+    # When the follow began: lists of people show the newest first, /activity shows them.
+    Column("created", UTCDateTime(), nullable=False, default=utcnow),
+    Index("ix_followers_followed_id_created", "followed_id", "created"),
+    Index("ix_followers_follower_id_created", "follower_id", "created"),
 )
 
+# Who blocks whom: a blocked user cannot follow or message the one who blocked them.
+blocks = Table(
+    "blocks",
+    db.metadata,
+    Column("blocker_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves "whom did X block"; this index serves "who blocked X".
+    Column(
+        "blocked_id",
+        Integer,
+        ForeignKey("user.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("created", UTCDateTime(), nullable=False, default=utcnow),
+)
 
 USERNAME_MAX_LENGTH = 64
 
@@ -79,6 +99,8 @@ class FollowStats:
     following: int
     posts: int
     followed_by_viewer: bool
+    blocked_by_viewer: bool = False
+    blocks_viewer: bool = False
 
 
 class User(UserMixin, db.Model):
@@ -195,7 +217,7 @@ class User(UserMixin, db.Model):
         """
         if user.id == self.id:
             raise ValueError("a user cannot follow themselves")
-        row = {"follower_id": self.id, "followed_id": user.id}
+        row = {"follower_id": self.id, "followed_id": user.id, "created": utcnow()}
         inserted = _insert_unless_present(followers, row).returning(followers.c.follower_id)
         return db.session.execute(inserted).first() is not None
 
@@ -247,6 +269,7 @@ class User(UserMixin, db.Model):
 
         if not users:
             return {}
+        viewer_id = viewer.id if viewer else -1
 
         def count(table, *conditions) -> object:
             query = select(func.count()).select_from(table).where(*conditions)
@@ -260,19 +283,16 @@ class User(UserMixin, db.Model):
                 count(Post.__table__, Post.user_id == User.id),
                 count(
                     followers,
-                    followers.c.follower_id == (viewer.id if viewer else -1),
+                    followers.c.follower_id == viewer_id,
                     followers.c.followed_id == User.id,
                 ),
+                count(blocks, blocks.c.blocker_id == viewer_id, blocks.c.blocked_id == User.id),
+                count(blocks, blocks.c.blocker_id == User.id, blocks.c.blocked_id == viewer_id),
             ).where(User.id.in_([user.id for user in users]))
         )
         return {
-            user_id: FollowStats(
-                followers=n_followers,
-                following=n_following,
-                posts=n_posts,
-                followed_by_viewer=bool(viewer_follows),
-            )
-            for user_id, n_followers, n_following, n_posts, viewer_follows in rows
+            user_id: FollowStats(n_followers, n_following, n_posts, *map(bool, viewer_flags))
+            for user_id, n_followers, n_following, n_posts, *viewer_flags in rows
         }
 
     def touch_last_seen(self, now: datetime, interval: timedelta) -> bool:

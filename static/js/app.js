@@ -1,6 +1,7 @@
 // microblog's only script, loaded as a file so the Content-Security-Policy needs no
 // 'unsafe-inline'. htmx does the swapping; this marks the region being reloaded as busy for
-// assistive technologies while its request runs, and tells the server the browser's timezone.
+// assistive technologies while its request runs, tells the server the browser's timezone, and
+// shows a user's card when the pointer rests on (or the keyboard focuses) their name.
 (function () {
   "use strict";
 
@@ -83,4 +84,113 @@
     element.removeAttribute("aria-busy");
     busy.delete(xhr);
   });
+  // User cards. A link to a profile keeps working as a link; resting the pointer on it (or
+  // focusing it) loads /user/<name>/popup into a box placed right after it, so the card comes
+  // next in the tab order without taking the focus. The box sits below the link's line (above
+  // when there is no room), never over it; Escape, or leaving both link and card, closes it.
+  var OPEN_DELAY = 450;
+  var CLOSE_DELAY = 300;
+  var card = null; // {link, box}
+  var openTimer = null;
+  var closeTimer = null;
+  var refocused = null;
+
+  function cardLink(node) {
+    var link = node && node.closest ? node.closest("a[href]") : null;
+    // Cards are for logged-in readers (the badge is in their menu only), never inside a card,
+    // the menu or a profile's own header, and not for the profile already on screen.
+    if (!link || !document.getElementById("unread-badge")) return null;
+    if (link.closest("nav, .user-popup, .profile, .user-card")) return null;
+    if (link.origin !== location.origin || !/\/user\/[^\/]+$/.test(link.pathname)) return null;
+    return link.pathname === location.pathname ? null : link;
+  }
+
+  function place() {
+    if (!card) return;
+    var line = card.link.getBoundingClientRect();
+    var box = card.box;
+    var gap = 6;
+    var top = line.bottom + gap;
+    if (top + box.offsetHeight > window.innerHeight && line.top - gap - box.offsetHeight >= 0) {
+      top = line.top - gap - box.offsetHeight;
+    }
+    var width = document.documentElement.clientWidth;
+    var left = Math.max(4, Math.min(line.left, width - box.offsetWidth - 4));
+    box.style.top = top + "px";
+    box.style.left = left + "px";
+  }
+
+  function closeCard(returnFocus) {
+    clearTimeout(openTimer);
+    clearTimeout(closeTimer);
+    if (!card) return;
+    var current = card;
+    card = null;
+    var hadFocus = current.box.contains(document.activeElement);
+    current.box.remove();
+    if (hadFocus || returnFocus) {
+      refocused = current.link; // coming back to the link does not open the card again
+      current.link.focus();
+    }
+  }
+
+  function openCard(link) {
+    if (card && card.link === link) return;
+    closeCard(false);
+    var box = document.createElement("div");
+    box.className = "user-popup";
+    box.hidden = true;
+    link.insertAdjacentElement("afterend", box);
+    card = { link: link, box: box };
+    htmx.ajax("GET", link.pathname + "/popup", { target: box, swap: "innerHTML" }).then(function () {
+      if (!card || card.box !== box) return;
+      if (!box.firstElementChild) return closeCard(false);
+      box.hidden = false;
+      place();
+    });
+  }
+
+  function inCard(node) {
+    return !!(card && node && (card.link.contains(node) || card.box.contains(node)));
+  }
+
+  function later(link) {
+    clearTimeout(openTimer);
+    openTimer = setTimeout(function () { openCard(link); }, OPEN_DELAY);
+  }
+
+  function leave(next) {
+    clearTimeout(openTimer);
+    if (inCard(next)) return;
+    clearTimeout(closeTimer);
+    closeTimer = setTimeout(function () { closeCard(false); }, CLOSE_DELAY);
+  }
+
+  // Pointing anywhere else closes the card, even when the element the pointer left was
+  // swapped away meanwhile (its mouseout then names a detached element).
+  document.addEventListener("mouseover", function (event) {
+    if (inCard(event.target)) return clearTimeout(closeTimer);
+    var link = cardLink(event.target);
+    if (link) later(link);
+    else if (card) leave(event.target);
+  });
+  document.addEventListener("mouseout", function (event) {
+    if (cardLink(event.target) || inCard(event.target)) leave(event.relatedTarget);
+  });
+  document.addEventListener("focusin", function (event) {
+    if (inCard(event.target)) return clearTimeout(closeTimer);
+    var link = cardLink(event.target);
+    var back = link && link === refocused;
+    refocused = null;
+    if (link && !back) later(link);
+    else if (!link && card) closeCard(false);
+  });
+  document.addEventListener("focusout", function (event) {
+    if (cardLink(event.target) || inCard(event.target)) leave(event.relatedTarget);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && (card || openTimer)) closeCard(inCard(document.activeElement));
+  });
+  window.addEventListener("scroll", place, { passive: true });
+  window.addEventListener("resize", place);
 })();

@@ -31,11 +31,11 @@ def test_every_page_has_the_landmarks_in_order(browser, make_user):
 
 
 def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, make_user):
-    """Search, Messages and Activity are not there: this site has no such pages (yet)."""
+    """Search is not there: this site has no such page (yet)."""
     make_user("susan")
     browser.login("susan")
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore", "Profile"]
+    assert nav_labels(page) == ["Home", "Explore", "Messages", "Activity", "Profile"]
     for link in page.select("nav[aria-label=Main] a"):
         use = link.find("svg", attrs={"aria-hidden": "true"}).find("use")
         assert use["href"].startswith("/static/img/icons.svg?v=")
