@@ -242,14 +242,18 @@ class User(UserMixin, db.Model):
     @classmethod
     def suggestions_for(cls, viewer: User | None, *, limit: int = 3) -> list[User]:
         """A few people to follow: the newest accounts that `viewer` is not (and does not
-        follow yet); everyone's newest for a visitor. Walks the primary key from its end,
-        so it costs the same however many users there are."""
+        follow yet, and neither blocks the other); everyone's newest for a visitor. Walks the
+        primary key from its end, so it costs the same however many users there are."""
         query = select(cls).order_by(cls.id.desc()).limit(limit)
         if viewer is not None:
             followed = select(followers.c.followed_id).where(
                 followers.c.follower_id == viewer.id, followers.c.followed_id == cls.id
             )
-            query = query.where(cls.id != viewer.id, ~followed.exists())
+            blocked = select(blocks.c.blocker_id).where(
+                ((blocks.c.blocker_id == viewer.id) & (blocks.c.blocked_id == cls.id))
+                | ((blocks.c.blocker_id == cls.id) & (blocks.c.blocked_id == viewer.id))
+            )
+            query = query.where(cls.id != viewer.id, ~followed.exists(), ~blocked.exists())
         return list(db.session.scalars(query))
 
     def followers_query(self) -> Select[tuple[User]]:

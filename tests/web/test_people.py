@@ -298,3 +298,17 @@ def test_user_card_needs_login_and_a_real_user(browser, crowd):
     assert response.headers["Location"] == "/auth/login?next=/user/susan/popup"
     browser.login("fan1")
     assert browser.get("/user/nobody/popup", htmx=True).status_code == 404
+
+
+def test_people_to_follow_leave_out_blocks_both_ways(susan_and_john, make_user):
+    browser = susan_and_john
+    make_user("eve")
+    browser.login("eve")
+    browser.post("/block/john")
+    side = soup(browser.get("/explore")).select(".side-column .person-name")
+    assert "john" not in [a.get_text() for a in side]
+    assert "susan" in [a.get_text() for a in side]
+    browser.logout()
+    browser.login("john")
+    side = soup(browser.get("/explore")).select(".side-column .person-name")
+    assert "eve" not in [a.get_text() for a in side]
