@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := microblog:create_app
 
-.PHONY: run test install install-test translations secret base-url lint format clean
+.PHONY: run test test-fast screenshots install install-test translations secret base-url lint format clean
 
 # The site's public address (BASE_URL) is where `make run` serves, unless it is set already;
 # http://localhost:$(PORT) works too.
@@ -19,6 +19,14 @@ run: install translations secret base-url
 
 test: install-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop while developing: SQLite only, no browser.
+test-fast: install-test translations
+	TEST_DATABASES=sqlite $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/), taken in Chromium.
+screenshots: install-test translations
+	$(BIN)/python -m tests.browser.screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

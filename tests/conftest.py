@@ -1,26 +1,17 @@
-"""Shared fixtures: an app per test on each configured database, a browser-like client,
-users, a SQL query counter, and a real SMTP server that keeps what it receives."""
+"""Shared fixtures: an app per test (on SQLite, or on every configured database for tests
+marked `alldb`), a browser-like client, users, and a real SMTP server that keeps what it
+receives. Helpers that test modules import live in tests/helpers.py."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import socket
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from bs4 import BeautifulSoup
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from microblog import create_app
 from microblog.config import TestConfig
@@ -28,8 +19,15 @@ from microblog.extensions import db
 from microblog.models import Post, User
 from microblog.models.types import utcnow
 from microblog.services.email import wait_for_pending_mail
+from tests.helpers import (
+    PASSWORD,
+    Browser,
+    SmtpSink,
+    empty_tables,
+    reset_schema,
+    skip_or_fail,
+)
 
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 DATABASES = {
     "sqlite": "sqlite://",
     "postgresql": os.environ.get(
@@ -37,14 +35,10 @@ DATABASES = {
     ),
     "mysql": os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
+# The databases that tests marked `alldb` run on: all three unless TEST_DATABASES names some
+# (`make test-fast` sets it to "sqlite").
+ALLDB = [name.strip() for name in os.environ.get("TEST_DATABASES", ",".join(DATABASES)).split(",")]
 _reachable: dict[str, str | None] = {}
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
 
 
 def database_url(backend: str) -> str:
@@ -67,37 +61,29 @@ def database_url(backend: str) -> str:
     return url
 
 
-def drop_every_table(app: Flask) -> None:
-    """Drop every table in the database, not only the models': a shared test database may
-    hold tables left by an older schema or another branch (CI reuses the machine's servers
-    as they were left)."""
-    with app.app_context():
-        existing = sa.MetaData()
-        existing.reflect(db.engine)
-        existing.drop_all(db.engine)
-
-
-def reset_schema(app: Flask) -> None:
-    """An empty database with the models' tables."""
-    drop_every_table(app)
-    with app.app_context():
-        db.create_all()
-
-
-def empty_tables(app: Flask) -> None:
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
-
-
 _schema_ready: set[str] = set()
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests about the database itself (marked `alldb`: SQL, migrations, uniqueness, query
+    counts, encodings) run on every database; every other test runs on SQLite only."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("alldb"):
+        metafunc.parametrize("backend", ALLDB, indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`alldb` on a test without a database would change nothing: refuse it (a module marked
+    alldb may still hold a few tests that need no database)."""
+    for item in items:
+        marked = any(mark.name == "alldb" for mark in item.own_markers)
+        if marked and "backend" not in item.fixturenames:
+            raise pytest.UsageError(f"{item.nodeid} is marked alldb but uses no app database")
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    return request.param
+    """The database of this test: SQLite unless the test is marked `alldb`."""
+    return getattr(request, "param", "sqlite")
 
 
 @pytest.fixture
@@ -112,75 +98,17 @@ def app(backend: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def sqlite_app() -> Flask:
-    """An app on SQLite only, for tests whose subject is not the database."""
-    app = create_app(TestConfig("sqlite://"))
-    reset_schema(app)
-    return app
-
-
-def soup(response: TestResponse) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-class Browser:
-    """A test client that behaves like a browser with and without htmx: it sends the CSRF
-    token a page gave it, as a form field (plain forms) or an X-CSRFToken header (htmx)."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self._token: str | None = None
-
-    def csrf_token(self) -> str:
-        if self._token is None:
-            page = soup(self.client.get("/explore"))
-            self._token = json.loads(page.body["hx-headers"])["X-CSRFToken"]
-        return self._token
-
-    @staticmethod
-    def _headers(htmx: bool, headers: dict | None, url: str) -> dict:
-        result = dict(headers or {})
-        if htmx:
-            result.setdefault("HX-Request", "true")
-            result.setdefault("HX-Current-URL", f"http://localhost{url}")
-        return result
-
-    def get(self, url: str, *, htmx: bool = False, **kwargs: object) -> TestResponse:
-        headers = self._headers(htmx, kwargs.pop("headers", None), url)
-        return self.client.get(url, headers=headers, **kwargs)
-
-    def post(
-        self,
-        url: str,
-        data: dict | None = None,
-        *,
-        htmx: bool = False,
-        csrf: bool = True,
-        **kwargs: object,
-    ) -> TestResponse:
-        data = dict(data or {})
-        headers = self._headers(htmx, kwargs.pop("headers", None), url)
-        if csrf:
-            if htmx:
-                headers["X-CSRFToken"] = self.csrf_token()
-            else:
-                data["csrf_token"] = self.csrf_token()
-        return self.client.post(url, data=data, headers=headers, **kwargs)
-
-    def login(self, username: str, password: str = "correct horse battery") -> TestResponse:
-        response = self.post("/auth/login", {"username": username, "password": password})
-        assert response.status_code == 303, f"login as {username} failed"
-        return response
-
-    def logout(self) -> TestResponse:
-        response = self.post("/auth/logout")
-        self._token = None
-        return response
+def browser(app: Flask) -> Browser:
+    return Browser(app.test_client())
 
 
 @pytest.fixture
-def browser(app: Flask) -> Browser:
-    return Browser(app.test_client())
+def susan(browser: Browser, make_user: Callable[..., int]) -> Browser:
+    """A browser logged in as susan (about me: "Gardens & <bikes>"); john exists too."""
+    make_user("susan", about_me="Gardens & <bikes>")
+    make_user("john")
+    browser.login("susan")
+    return browser
 
 
 @pytest.fixture
@@ -190,7 +118,7 @@ def make_user(app: Flask) -> Callable[..., int]:
     def make(
         username: str = "susan",
         *,
-        password: str = "correct horse battery",
+        password: str = PASSWORD,
         email: str | None = None,
         about_me: str | None = None,
     ) -> int:
@@ -245,23 +173,6 @@ def query(app: Flask) -> Callable:
     return run
 
 
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL statements the app sends while the block runs."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 @pytest.fixture(scope="session")
 def extracted_messages(tmp_path_factory: pytest.TempPathFactory):
     """The catalog template (.pot) extracted from the code, as `flask translate` makes it."""
@@ -273,49 +184,6 @@ def extracted_messages(tmp_path_factory: pytest.TempPathFactory):
     _extract(pot)
     with pot.open("rb") as handle:
         return read_po(handle)
-
-
-class _SinkController(Controller):
-    """aiosmtpd's threaded server, listening on a port the OS picks (port 0)."""
-
-    def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
-class SmtpSink:
-    """An SMTP server on 127.0.0.1 that accepts every mail (or refuses the recipients in
-    `refuse`) and keeps them."""
-
-    def __init__(self) -> None:
-        self._received: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-        # Cleared by a test to keep the server from answering DATA until the test sets it.
-        self.answering = threading.Event()
-        self.answering.set()
-        self.controller = _SinkController(self, hostname="127.0.0.1", port=0)
-
-    async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, _server, _session, envelope) -> str:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.answering.wait, 30)
-        self._received.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    @property
-    def port(self) -> int:
-        return self.controller.port
-
-    # A method, not a property: aiosmtpd inspects every attribute of its handler.
-    def received(self) -> list[EmailMessage]:
-        """Every mail received, once the app's background sending has finished."""
-        assert wait_for_pending_mail(timeout=30), "mail still being sent after 30 s"
-        return list(self._received)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import soup
+from tests.helpers import soup
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.parent.parent.name for p in ROOT.glob("translations/*/LC_MESSAGES/messages.po"))
@@ -27,9 +27,9 @@ def key(message) -> tuple:
     return (message.context, message.id)
 
 
-def test_spanish_and_german_are_shipped_and_offered(sqlite_app):
+def test_spanish_and_german_are_shipped_and_offered(app):
     assert {"es", "de"} <= set(SHIPPED)
-    assert sqlite_app.config["LANGUAGES"] == ["en", *SHIPPED]
+    assert app.config["LANGUAGES"] == ["en", *SHIPPED]
 
 
 @pytest.mark.parametrize("language", SHIPPED)
@@ -77,8 +77,8 @@ def test_plural_messages_have_every_form_of_the_language(language):
             assert len(message.string) == catalog.num_plurals, f"plural forms: {message.id!r}"
 
 
-def test_translate_init_refuses_to_overwrite_a_catalog_or_invent_a_language(sqlite_app):
-    runner = sqlite_app.test_cli_runner()
+def test_translate_init_refuses_to_overwrite_a_catalog_or_invent_a_language(app):
+    runner = app.test_cli_runner()
     result = runner.invoke(args=["translate", "init", "es"])
     assert result.exit_code != 0
     assert "exists already" in result.output

@@ -6,18 +6,17 @@ import pytest
 
 from microblog.extensions import db
 from microblog.models import PostList, User
-from tests.api.conftest import PASSWORD, ApiClient, assert_error
-from tests.conftest import Browser
+from tests.helpers import PASSWORD, ApiClient, Browser, assert_error
 
 
 @pytest.fixture
-def api(sqlite_app) -> ApiClient:
-    with sqlite_app.app_context():
+def api(app) -> ApiClient:
+    with app.app_context():
         user = User(username="susan", email="susan@example.com")
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
-    return ApiClient(sqlite_app.test_client())
+    return ApiClient(app.test_client())
 
 
 @pytest.mark.parametrize("url", ["/api", "/api/", "/api/nothing/here", "/api/users/not-a-number"])
@@ -52,9 +51,9 @@ def test_an_unexpected_error_is_a_json_500_and_is_logged(api, monkeypatch, caplo
     assert "the database caught fire" in caplog.text
 
 
-def test_a_body_over_the_size_limit_is_a_json_413(sqlite_app, api):
+def test_a_body_over_the_size_limit_is_a_json_413(app, api):
     api.login("susan")
-    too_big = "x" * (sqlite_app.config["MAX_CONTENT_LENGTH"] + 1)
+    too_big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
 
     response = api.post("/api/posts", data=too_big, content_type="application/json")
 

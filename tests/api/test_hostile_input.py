@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models import Post, User
-from tests.api.conftest import assert_error
+from tests.helpers import assert_error
 
 
 @pytest.mark.alldb

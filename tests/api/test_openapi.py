@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 from microblog.auth.forms import USERNAME_PATTERN
 from microblog.extensions import db
 from microblog.models import BODY_MAX_LENGTH, ApiToken, Post, User
-from tests.api.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 DOCUMENT = "/api/openapi.json"
 # Generated cases per operation and generation mode: the whole fuzz stays well under a minute.
@@ -39,8 +39,8 @@ def api_routes(app: Flask) -> set[tuple[str, str]]:
     return found
 
 
-def test_the_document_is_valid_openapi_and_describes_every_api_route(sqlite_app):
-    document = sqlite_app.test_client().get(DOCUMENT).get_json()
+def test_the_document_is_valid_openapi_and_describes_every_api_route(app):
+    document = app.test_client().get(DOCUMENT).get_json()
 
     described = {
         (method.upper(), path)
@@ -48,13 +48,13 @@ def test_the_document_is_valid_openapi_and_describes_every_api_route(sqlite_app)
         for method in operations
     }
     assert document["openapi"].startswith("3.")
-    assert described == api_routes(sqlite_app)
+    assert described == api_routes(app)
     schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.0 meta-schema
     assert {tag["name"] for tag in document["tags"]} == {"Tokens", "Users", "Posts"}
 
 
-def test_the_document_comes_from_the_schemas_that_validate_input(sqlite_app):
-    document = sqlite_app.test_client().get(DOCUMENT).get_json()
+def test_the_document_comes_from_the_schemas_that_validate_input(app):
+    document = app.test_client().get(DOCUMENT).get_json()
     schemas = document["components"]["schemas"]
 
     assert schemas["NewUser"]["properties"]["username"]["pattern"] == USERNAME_PATTERN
@@ -64,15 +64,15 @@ def test_the_document_comes_from_the_schemas_that_validate_input(sqlite_app):
     assert document["paths"]["/api/tokens"]["post"]["security"] == [{"basic_auth": []}]
 
 
-def test_the_docs_page_lists_every_operation_without_scripts_of_its_own(sqlite_app):
-    response = sqlite_app.test_client().get("/api/docs")
+def test_the_docs_page_lists_every_operation_without_scripts_of_its_own(app):
+    response = app.test_client().get("/api/docs")
 
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "unsafe" not in policy
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    document = sqlite_app.test_client().get(DOCUMENT).get_json()
+    document = app.test_client().get(DOCUMENT).get_json()
     for operations in document["paths"].values():
         for operation in operations.values():
             assert page.find(id=operation["operationId"]), operation["operationId"]
@@ -84,8 +84,8 @@ def test_the_docs_page_lists_every_operation_without_scripts_of_its_own(sqlite_a
     assert page.find("a", href=DOCUMENT)
 
 
-def test_the_docs_page_speaks_spanish_and_marks_english_text(sqlite_app):
-    response = sqlite_app.test_client().get("/api/docs", headers={"Accept-Language": "es"})
+def test_the_docs_page_speaks_spanish_and_marks_english_text(app):
+    response = app.test_client().get("/api/docs", headers={"Accept-Language": "es"})
 
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert page.html["lang"] == "es"
@@ -98,9 +98,9 @@ def test_the_docs_page_speaks_spanish_and_marks_english_text(sqlite_app):
 
 
 @pytest.fixture
-def fuzzed_app(sqlite_app: Flask) -> Flask:
+def fuzzed_app(app: Flask) -> Flask:
     """Two users who follow each other, with a few posts: something for every endpoint."""
-    with sqlite_app.app_context():
+    with app.app_context():
         susan = User(username="susan", email="susan@example.com")
         bob = User(username="bob", email="bob@example.com")
         for user in (susan, bob):
@@ -111,7 +111,7 @@ def fuzzed_app(sqlite_app: Flask) -> Flask:
         bob.follow(susan)
         db.session.add_all([Post(body=f"Post {n}", author=susan) for n in range(3)])
         db.session.commit()
-    return sqlite_app
+    return app
 
 
 def fresh_token(app: Flask) -> str:

@@ -5,8 +5,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models import BODY_MAX_LENGTH, Post, User
-from tests.api.conftest import assert_error
-from tests.conftest import count_queries
+from tests.helpers import assert_error, count_queries
 
 
 def post_count(query) -> int:
@@ -30,6 +29,7 @@ def test_publishing_returns_201_the_post_and_its_location(api, susan, query):
     assert query(lambda: db.session.get(Post, body["id"]).author.username) == "susan"
 
 
+@pytest.mark.alldb
 def test_a_post_of_exactly_the_maximum_length_is_accepted(api, susan):
     text = "é" * BODY_MAX_LENGTH
 
@@ -39,6 +39,7 @@ def test_a_post_of_exactly_the_maximum_length_is_accepted(api, susan):
     assert response.get_json()["body"] == text
 
 
+@pytest.mark.alldb
 def test_text_beyond_the_basic_plane_is_stored_on_every_database(api, susan):
     response = api.login("susan").post("/api/posts", json={"body": "Tomatoes 🍅 are red"})
 
@@ -79,6 +80,7 @@ def test_publishing_needs_a_token(api, susan, query):
     assert post_count(query) == 0
 
 
+@pytest.mark.alldb
 def test_explore_lists_everyones_posts_newest_first(api, susan, bob, make_posts):
     make_posts("susan", 2, body="susan {n}")
     make_posts("bob", 1, body="bob {n}")
@@ -90,6 +92,7 @@ def test_explore_lists_everyones_posts_newest_first(api, susan, bob, make_posts)
     assert response.get_json()["_meta"]["total_items"] == 3
 
 
+@pytest.mark.alldb
 def test_timeline_has_your_posts_and_those_you_follow(
     api, susan, bob, make_user, follow, make_posts
 ):
@@ -105,6 +108,7 @@ def test_timeline_has_your_posts_and_those_you_follow(
     assert response.get_json()["_links"]["self"] == "/api/timeline?page=1&per_page=10"
 
 
+@pytest.mark.alldb
 def test_a_users_posts_are_paginated(api, susan, make_posts):
     make_posts("susan", 5, body="post {n}")
 
@@ -119,6 +123,7 @@ def test_a_users_posts_are_paginated(api, susan, make_posts):
     }
 
 
+@pytest.mark.alldb
 def test_a_page_of_posts_costs_the_same_queries_whatever_its_size(
     app, api, susan, bob, make_user, make_posts
 ):
@@ -138,6 +143,7 @@ def test_a_page_of_posts_costs_the_same_queries_whatever_its_size(
 
 
 @pytest.mark.parametrize("url", ["/api/posts/999", "/api/users/999/posts", "/api/posts/4294967296"])
+@pytest.mark.alldb
 def test_unknown_posts_and_authors_are_404(api, susan, url):
     assert_error(api.login("susan").get(url), 404, "Not Found")
 
@@ -187,6 +193,7 @@ def test_follow_and_unfollow_as_the_token_user(api, susan, bob, query):
     assert following_of(query, "susan") == []
 
 
+@pytest.mark.alldb
 def test_following_twice_or_unfollowing_a_stranger_changes_nothing(api, susan, bob, query):
     api.login("susan")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import assert_error
+from tests.helpers import assert_error
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from microblog.extensions import db
 from microblog.models import ApiToken
 from microblog.models.types import utcnow
-from tests.api.conftest import PASSWORD, assert_error
+from tests.helpers import PASSWORD, assert_error
 
 
 def test_basic_auth_gives_a_token_that_opens_the_api(api, susan):
@@ -21,6 +21,7 @@ def test_basic_auth_gives_a_token_that_opens_the_api(api, susan):
     assert api.get(f"/api/users/{susan}", token=token).status_code == 200
 
 
+@pytest.mark.alldb
 def test_username_is_not_case_sensitive_for_a_token(api, susan):
     assert api.client.post("/api/tokens", auth=("SUSAN", PASSWORD)).status_code == 200
 
@@ -42,6 +43,7 @@ def test_bad_credentials_get_401_with_basic_challenge(api, susan, credentials):
     [("su\x00san", PASSWORD), ("susan", "pass\x00word"), ("x" * 10_000, PASSWORD)],
     ids=["nul-in-username", "nul-in-password", "huge-username"],
 )
+@pytest.mark.alldb
 def test_credentials_no_database_can_store_are_simply_wrong(api, susan, credentials):
     response = api.client.post("/api/tokens", auth=credentials)
 
@@ -74,6 +76,7 @@ def test_every_call_gives_a_new_token_and_both_work(api, susan):
     assert api.get(f"/api/users/{susan}", token=second).status_code == 200
 
 
+@pytest.mark.alldb
 def test_token_lives_api_token_minutes(app, api, susan, query):
     app.config["API_TOKEN_MINUTES"] = 5
     before = utcnow()
@@ -90,6 +93,7 @@ def expire_every_token(*, ago: timedelta) -> None:
     db.session.commit()
 
 
+@pytest.mark.alldb
 def test_an_expired_token_is_refused(api, susan, query):
     token = api.get_token("susan")
 
@@ -100,6 +104,7 @@ def test_an_expired_token_is_refused(api, susan, query):
     assert response.headers["WWW-Authenticate"].startswith("Bearer ")
 
 
+@pytest.mark.alldb
 def test_a_new_token_sweeps_away_expired_ones(api, susan, query):
     api.get_token("susan")
     query(lambda: expire_every_token(ago=timedelta(hours=1)))

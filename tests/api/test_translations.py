@@ -3,7 +3,7 @@
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.api.conftest import assert_error
+from tests.helpers import assert_error
 
 SPANISH = "Hoy la luz de la tarde era perfecta para fotografiar el puerto."
 GERMAN = "Heute war das Abendlicht perfekt, um den Hafen zu fotografieren."

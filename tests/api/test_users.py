@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models import User
-from tests.api.conftest import PASSWORD, assert_error
-from tests.conftest import count_queries
+from tests.helpers import PASSWORD, assert_error, count_queries
 
 USER_KEYS = {
     "id",
@@ -22,6 +21,7 @@ USER_KEYS = {
 }
 
 
+@pytest.mark.alldb
 def test_a_user_has_the_tutorials_fields_and_counts(api, susan, bob, follow, make_posts):
     follow("bob", "susan")
     make_posts("susan", 3)
@@ -50,6 +50,7 @@ def test_only_your_own_user_shows_the_email_address(api, susan, bob):
 
 
 @pytest.mark.parametrize("user_id", ["999", "2147483648", "99999999999999999999"])
+@pytest.mark.alldb
 def test_an_unknown_user_is_a_json_404(api, susan, user_id):
     response = api.login("susan").get(f"/api/users/{user_id}")
 
@@ -57,6 +58,7 @@ def test_an_unknown_user_is_a_json_404(api, susan, user_id):
     assert user_id in body["message"]
 
 
+@pytest.mark.alldb
 def test_the_user_collection_is_paginated_with_meta_and_links(api, make_user):
     for n in range(5):
         make_user(f"user{n}")
@@ -72,6 +74,7 @@ def test_the_user_collection_is_paginated_with_meta_and_links(api, make_user):
     }
 
 
+@pytest.mark.alldb
 def test_first_and_last_pages_have_no_prev_or_next(api, make_user):
     for n in range(3):
         make_user(f"user{n}")
@@ -93,6 +96,7 @@ def test_defaults_are_ten_per_page_and_per_page_is_capped_at_100(api, susan):
     assert body["_links"]["self"] == "/api/users?page=1&per_page=100"
 
 
+@pytest.mark.alldb
 def test_a_page_past_the_end_is_a_404_like_on_the_web(api, susan):
     response = api.login("susan").get("/api/users?page=7")
 
@@ -108,6 +112,7 @@ def test_bad_pagination_arguments_are_400(api, susan, args):
     assert set(body["errors"]) == {args.split("=")[0]}
 
 
+@pytest.mark.alldb
 def test_a_page_of_users_costs_the_same_queries_whatever_its_size(app, api, make_user, follow):
     for n in range(12):
         make_user(f"user{n}")
@@ -123,6 +128,7 @@ def test_a_page_of_users_costs_the_same_queries_whatever_its_size(app, api, make
     assert len(small) == len(large) <= 4
 
 
+@pytest.mark.alldb
 def test_followers_and_following_lists(api, susan, bob, make_user, follow):
     make_user("carol")
     follow("bob", "susan")
@@ -243,6 +249,7 @@ def test_register_applies_the_web_forms_rules(api, field, value, query):
 @pytest.mark.parametrize(
     ("field", "value"), [("username", "SUSAN"), ("email", " Susan@Example.COM ")]
 )
+@pytest.mark.alldb
 def test_register_refuses_a_taken_username_or_email_whatever_the_case(api, susan, field, value):
     data = {"username": "newbie", "email": "newbie@example.com", "password": "long enough"}
     data[field] = value
@@ -296,6 +303,7 @@ def test_put_leaves_out_fields_unchanged_and_clears_about_me_with_empty_text(api
     assert (user.username, user.email, user.about_me) == ("susan", "susan@example.com", None)
 
 
+@pytest.mark.alldb
 def test_put_accepts_your_own_username_and_email_in_another_case(api, susan):
     response = api.login("susan").put(
         f"/api/users/{susan}", json={"username": "Susan", "email": "SUSAN@example.com"}
@@ -305,6 +313,7 @@ def test_put_accepts_your_own_username_and_email_in_another_case(api, susan):
     assert response.get_json()["username"] == "Susan"
 
 
+@pytest.mark.alldb
 def test_put_refuses_a_username_someone_else_has(api, susan, bob, query):
     response = api.login("susan").put(f"/api/users/{susan}", json={"username": "BOB"})
 
@@ -337,6 +346,7 @@ def test_password_is_never_shown(api, susan):
     assert PASSWORD not in body
 
 
+@pytest.mark.alldb
 def test_users_count_is_right_on_every_database(api, make_user, query):
     for n in range(3):
         make_user(f"user{n}")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import Site, assert_accessible, log_in
+from tests.browser.helpers import Site, assert_accessible, log_in
 
 PHONE = {"width": 360, "height": 740}
 BACKGROUNDS = {"light": "rgb(243, 245, 248)", "dark": "rgb(14, 18, 23)"}

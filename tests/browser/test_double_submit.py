@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site, log_in
+from tests.browser.helpers import Site, log_in
 
 
 def test_double_clicking_post_publishes_one_post(page: Page, site: Site) -> None:

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
+from tests.browser.helpers import (
     PASSWORD,
     Site,
     Translator,

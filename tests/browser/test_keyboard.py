@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser.conftest import PASSWORD, Site
+from tests.browser.helpers import PASSWORD, Site
 
 # Describes the focused element, and whether a sighted keyboard user can see the focus.
 FOCUS_STATE = """() => {

@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import (
+from tests.browser.helpers import (
     DESKTOP,
+    PHONE,
     ProblemWatcher,
     Site,
     Translator,
@@ -20,7 +21,6 @@ from tests.browser.conftest import (
     log_in,
 )
 
-PHONE = {"width": 360, "height": 740}
 LONG_NAME = "a_username_as_long_as_the_site_allows_which_is_sixty_four_chars_"
 
 

@@ -1,12 +1,15 @@
 """The migrations build exactly the schema the models describe, on every database."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from microblog.extensions import db
-from tests.conftest import drop_every_table, reset_schema
+from tests.helpers import drop_every_table, reset_schema
+
+pytestmark = pytest.mark.alldb  # the subject of every test here is the database
 
 
 def test_migrations_match_the_models_and_downgrade_cleanly(app):

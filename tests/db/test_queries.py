@@ -2,9 +2,11 @@
 
 import pytest
 
-from tests.conftest import count_queries, soup
+from tests.helpers import count_queries, soup
 
 MAX_QUERIES = 5
+
+pytestmark = pytest.mark.alldb  # the subject of every test here is the database
 
 
 @pytest.fixture

@@ -2,8 +2,12 @@
 
 import csv
 
+import pytest
+
 from microblog.extensions import db
 from microblog.models import Post, PostList, User, paginate
+
+pytestmark = pytest.mark.alldb  # the subject of every test here is the database
 
 
 def write_csv(path, header, rows):

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 import yaml
 
 from microblog import config
-from tests.conftest import skip_or_fail
 from tests.deploy.processes import (
     BIN,
     PROJECT,
@@ -26,6 +25,7 @@ from tests.deploy.processes import (
     running,
     wait_until,
 )
+from tests.helpers import skip_or_fail
 
 DEPLOY = PROJECT / "deploy"
 SITE_TEMPLATE = DEPLOY / "nginx" / "microblog.conf.template"

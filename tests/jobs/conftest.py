@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from microblog import create_app
 from microblog.config import TestConfig
 from microblog.services import tasks
-from tests.conftest import Browser, reset_schema, skip_or_fail
+from tests.helpers import Browser, reset_schema, skip_or_fail
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

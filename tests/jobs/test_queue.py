@@ -20,7 +20,7 @@ from microblog.models.task import DONE, FAILED, QUEUED, RUNNING
 from microblog.models.types import utcnow
 from microblog.services import tasks
 from microblog.services.email import send_email, wait_for_pending_mail
-from tests.conftest import SmtpSink
+from tests.helpers import SmtpSink
 from tests.jobs import work
 from tests.jobs.conftest import run_burst
 
@@ -234,7 +234,7 @@ def test_with_redis_down_a_task_is_failed_at_once_and_mail_is_logged(
 ):
     from microblog import create_app
     from microblog.config import TestConfig
-    from tests.conftest import reset_schema
+    from tests.helpers import reset_schema
 
     app = create_app(
         TestConfig(

@@ -25,6 +25,7 @@ def test_database_urls_get_the_installed_drivers(given, expected):
 
 
 def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.example/site")
     assert (
         Config(tmp_path).SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://someone@db.example/site"
@@ -44,6 +45,61 @@ def test_app_refuses_to_start_with_the_development_secret_key(monkeypatch, tmp_p
     message = str(exit_info.value)
     assert "SECRET_KEY" in message
     assert "\n" not in message
+
+
+# Settings a developer's shell or .env may well hold, each with a value that shows if read.
+LEAKY_SETTINGS = {
+    "DATABASE_URL": "postgresql://leak@db.example/site",
+    "SECRET_KEY": "leaked-secret",
+    "MAIL_SERVER": "smtp.leak.example",
+    "MAIL_PORT": "2525",
+    "ADMINS": "leak@example.com",
+    "POSTS_PER_PAGE": "3",
+    "POST_CARD_CACHE_SIZE": "1",
+    "AVATAR_PROVIDER": "gravatar",
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "SESSION_COOKIE_SECURE": "1",
+    "LOG_TO_STDOUT": "1",
+    "LOG_DIR": "/var/log/leak",
+    "API_TOKEN_MINUTES": "1",
+    "RESET_TOKEN_MINUTES": "1",
+    "BASE_URL": "https://leak.example",
+    "TRUSTED_HOSTS": "leak.example",
+    "TRANSLATION_PROVIDER": "deepl",
+    "DEEPL_API_KEY": "leaked-key",
+    "FLASK_DEBUG": "1",
+}
+
+
+def test_test_config_ignores_dotenv_and_the_environment(monkeypatch, tmp_path):
+    for name in LEAKY_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    clean = vars(configs.TestConfig())
+
+    (tmp_path / ".env").write_text(
+        "".join(f"{name}={value}\n" for name, value in LEAKY_SETTINGS.items()), encoding="utf-8"
+    )
+    assert vars(configs.TestConfig()) == clean
+    for name, value in LEAKY_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    assert vars(configs.TestConfig()) == clean
+    app = create_app(configs.TestConfig())
+    assert not app.debug
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+    assert app.config["MAIL_SERVER"] is None
+    assert app.config["SECRET_KEY"] == "test-secret"
+    assert app.config["POSTS_PER_PAGE"] == 25
+
+
+def test_the_deployment_config_reads_dotenv_and_the_environment(monkeypatch, tmp_path):
+    for name in LEAKY_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("MAIL_SERVER=smtp.dotenv.example\n", encoding="utf-8")
+    monkeypatch.setenv("POSTS_PER_PAGE", "3")
+    settings = Config(tmp_path)
+    assert (settings.MAIL_SERVER, settings.POSTS_PER_PAGE) == ("smtp.dotenv.example", 3)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ def test_password_hashing(app):
         assert not user.check_password("dog and cat")
 
 
+@pytest.mark.alldb
 def test_authenticate_accepts_any_case_of_username_and_rejects_wrong_passwords(app, make_user):
     make_user("Susan", password="right password")
     with app.app_context():
@@ -34,6 +35,7 @@ def test_authenticate_accepts_any_case_of_username_and_rejects_wrong_passwords(a
         (("susan", "susan@example.com"), ("other", "Susan@Example.COM")),
     ],
 )
+@pytest.mark.alldb
 def test_usernames_and_emails_are_unique_whatever_their_case(app, first, second):
     with app.app_context():
         db.session.add(User(username=first[0], email=first[1]))
@@ -45,6 +47,7 @@ def test_usernames_and_emails_are_unique_whatever_their_case(app, first, second)
         assert db.session.query(User).count() == 1
 
 
+@pytest.mark.alldb
 def test_follow_and_unfollow(app, make_user):
     make_user("john")
     make_user("susan")
@@ -73,6 +76,7 @@ def test_a_user_cannot_follow_themselves(app, make_user):
             john.follow(john)
 
 
+@pytest.mark.alldb
 def test_timeline_has_own_and_followed_posts_newest_first(app, make_user):
     for name in ("john", "susan", "mary", "david"):
         make_user(name)
@@ -104,6 +108,7 @@ def test_timeline_has_own_and_followed_posts_newest_first(app, make_user):
         assert timeline(david) == ["david"]
 
 
+@pytest.mark.alldb
 def test_paginate_knows_whether_there_is_a_next_page_without_counting(app, make_user, make_posts):
     make_user("john")
     make_posts("john", 5)
@@ -118,6 +123,7 @@ def test_paginate_knows_whether_there_is_a_next_page_without_counting(app, make_
     assert beyond.is_empty
 
 
+@pytest.mark.alldb
 def test_timestamps_come_back_timezone_aware_with_fractions_of_seconds(app, make_user):
     make_user("john")
     with app.app_context():

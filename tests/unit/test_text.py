@@ -17,8 +17,8 @@ from microblog.text import clean_line, clean_text, has_visible, text_problem, us
     ],
     ids=["latin", "newline-tab", "hebrew", "rlm", "zwj-emoji", "combining"],
 )
-def test_ordinary_text_of_any_script_is_accepted(sqlite_app, text):
-    with sqlite_app.test_request_context():
+def test_ordinary_text_of_any_script_is_accepted(app, text):
+    with app.test_request_context():
         assert text_problem(text) is None
         assert has_visible(text)
 
@@ -38,10 +38,8 @@ def test_ordinary_text_of_any_script_is_accepted(sqlite_app, text):
         ("nonchar \uffff", "U+FFFF", "not valid Unicode"),
     ],
 )
-def test_control_bidi_and_invalid_characters_are_named_in_the_problem(
-    sqlite_app, text, code, words
-):
-    with sqlite_app.test_request_context():
+def test_control_bidi_and_invalid_characters_are_named_in_the_problem(app, text, code, words):
+    with app.test_request_context():
         problem = text_problem(text)
     assert code in problem and words in problem
 
@@ -70,13 +68,13 @@ def test_clean_functions_pass_non_text_through():
      ("Admin", "reserved"), ("STATIC", "reserved"), ("auth", "reserved")],
 )  # fmt: skip
 def test_usernames_that_a_url_cannot_carry_or_that_pose_as_the_site_are_refused(
-    sqlite_app, username, problem
+    app, username, problem
 ):
-    with sqlite_app.test_request_context():
+    with app.test_request_context():
         assert problem in username_problem(username)
 
 
 @pytest.mark.parametrize("username", ["susan", "s.usan", "..susan", "api_fan", "user2"])
-def test_ordinary_usernames_pass(sqlite_app, username):
-    with sqlite_app.test_request_context():
+def test_ordinary_usernames_pass(app, username):
+    with app.test_request_context():
         assert username_problem(username) is None

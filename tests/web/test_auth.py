@@ -3,7 +3,7 @@
 import pytest
 
 from microblog.models import User
-from tests.conftest import soup
+from tests.helpers import field_error, soup
 
 VALID = {
     "username": "newbie",
@@ -11,15 +11,6 @@ VALID = {
     "password": "long enough password",
     "password2": "long enough password",
 }
-
-
-def field_error(page, field_id: str) -> str:
-    """The error text linked to a field, checking the aria wiring on the way."""
-    control = page.find(id=field_id)
-    assert control["aria-invalid"] == "true"
-    error = page.find(id=f"{field_id}-error")
-    assert f"{field_id}-error" in control["aria-describedby"].split()
-    return error.get_text()
 
 
 def test_register_page_has_labelled_fields(browser):
@@ -54,6 +45,7 @@ def test_register_creates_the_account_and_logs_in(browser, query):
         ({"password2": "something else entirely"}, "password2", "do not match"),
     ],
 )
+@pytest.mark.alldb
 def test_register_rejects_bad_input_next_to_the_field(
     browser, make_user, query, changes, field, message
 ):

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from microblog.models import User
-from tests.conftest import soup
+from tests.helpers import soup
 
 
 def nav_labels(page) -> list[str]:
@@ -184,7 +184,7 @@ def test_a_users_theme_is_saved_on_their_profile(browser, make_user, query):
     )
     # In another browser (no cookie) the saved choice still applies.
     other = browser.client.application.test_client()
-    from tests.conftest import Browser
+    from tests.helpers import Browser
 
     elsewhere = Browser(other)
     elsewhere.login("susan")

@@ -23,8 +23,7 @@ from microblog.auth.tokens import make_reset_token
 from microblog.extensions import babel, db
 from microblog.models import Post, User
 from microblog.models.types import utcnow
-from tests.conftest import Browser, reset_schema
-from tests.web.test_languages import html_pages
+from tests.helpers import Browser, html_pages, reset_schema
 
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
 USERS = {"susan": "Gardens and bicycles", "john": None, "ana": None}

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from microblog import config, create_app
-from tests.conftest import skip_or_fail
+from tests.helpers import skip_or_fail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -37,8 +37,8 @@ def test_healthz_is_200_with_json_when_the_database_answers(app):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_healthz_sets_no_cookie_and_needs_no_login(sqlite_app):
-    client = sqlite_app.test_client()
+def test_healthz_sets_no_cookie_and_needs_no_login(app):
+    client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
@@ -59,16 +59,16 @@ def test_healthz_is_503_when_the_database_is_down(closed_port):
     assert str(closed_port) not in response.get_data(as_text=True)
 
 
-def test_healthz_checks_redis_when_it_is_configured(sqlite_app, redis_url):
-    sqlite_app.config["REDIS_URL"] = redis_url
-    response = sqlite_app.test_client().get("/healthz")
+def test_healthz_checks_redis_when_it_is_configured(app, redis_url):
+    app.config["REDIS_URL"] = redis_url
+    response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["checks"]["redis"]["ok"] is True
 
 
-def test_healthz_is_503_when_redis_is_down_though_the_database_is_up(sqlite_app, closed_port):
-    sqlite_app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
-    response = sqlite_app.test_client().get("/healthz")
+def test_healthz_is_503_when_redis_is_down_though_the_database_is_up(app, closed_port):
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
+    response = app.test_client().get("/healthz")
     assert response.status_code == 503
     checks = response.get_json()["checks"]
     assert checks["database"]["ok"] is True

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from microblog.extensions import db
 from microblog.models import Post, User
-from tests.conftest import soup
+from tests.helpers import soup
 
 
 def post_bodies(query) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from microblog.extensions import db
 from microblog.models import Post, User
-from tests.conftest import Browser, soup
+from tests.helpers import Browser, html_pages, soup
 
 SKIP_LINK = {
     "en": "Skip to main content",
@@ -15,19 +15,6 @@ SKIP_LINK = {
     "de": "Zum Hauptinhalt springen",
 }
 LATE_EVENING = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
-
-
-def html_pages(app) -> list[str]:
-    """Every page reachable by GET without parameters, and two profiles."""
-    urls = ["/user/susan", "/user/john", "/user/nobody"]
-    for rule in app.url_map.iter_rules():
-        # The API and the health check answer JSON, in no language.
-        html_endpoint = rule.endpoint != "static" and not rule.endpoint.startswith(
-            ("api.", "health.")
-        )
-        if "GET" in rule.methods and not rule.arguments and html_endpoint:
-            urls.append(rule.rule)
-    return urls
 
 
 def set_preferences(query, username: str, **preferences: str | None) -> None:

@@ -11,8 +11,7 @@ from itsdangerous.timed import TimestampSigner
 from microblog.extensions import db
 from microblog.models import User
 from microblog.services.email import wait_for_pending_mail
-from tests.conftest import Browser, soup
-from tests.web.test_auth import field_error
+from tests.helpers import Browser, field_error, soup
 
 LINK = re.compile(r"http://localhost(/auth/reset_password/[\w.-]+)")
 NEUTRAL = "a link to choose a new password is on its way"
@@ -153,6 +152,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(browser, make_user,
     assert [mail["To"] for mail in mailbox.received()] == ["susan@example.com"]
 
 
+@pytest.mark.alldb
 def test_the_address_is_found_whatever_its_case(browser, make_user, mailbox):
     make_user("susan")
     request_reset(browser, "  SUSAN@Example.COM ")

@@ -12,15 +12,9 @@ from microblog import config, create_app
 from microblog.extensions import db, post_cards
 from microblog.models import Post, PostList, User, paginate
 from templates.cards import CardBody, card_body, post_items
-from tests.conftest import Browser, reset_schema, soup
+from tests.helpers import Browser, reset_schema, soup
 
 LATE_EVENING = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def backend() -> str:
-    """The subject is rendering, not the database: SQLite only."""
-    return "sqlite"
 
 
 @pytest.fixture

@@ -3,14 +3,7 @@
 import pytest
 
 from microblog.models import Post
-from tests.conftest import soup
-
-
-@pytest.fixture
-def susan(browser, make_user):
-    make_user("susan")
-    browser.login("susan")
-    return browser
+from tests.helpers import soup
 
 
 def post_bodies(page) -> list[str]:
@@ -69,6 +62,7 @@ def test_invalid_posts_are_rejected_with_422_and_an_error(susan, query, body, me
     assert post_count(query) == 0
 
 
+@pytest.mark.alldb
 def test_a_post_of_exactly_280_characters_is_accepted(susan, query):
     assert susan.post("/index", {"post": "x" * 280}).status_code == 303
     assert post_count(query) == 1
@@ -105,8 +99,7 @@ def test_home_timeline_shows_own_and_followed_posts_only(browser, make_user, mak
 
 
 def test_empty_timeline_links_to_explore_and_suggests_people(susan, make_user, follow):
-    make_user("john", about_me="Trains.")
-    make_user("mary")
+    make_user("mary")  # john comes with susan
     follow("susan", "mary")
     page = soup(susan.get("/"))
     assert post_bodies(page) == []
@@ -120,6 +113,7 @@ def test_empty_timeline_links_to_explore_and_suggests_people(susan, make_user, f
 
 
 @pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+@pytest.mark.alldb
 def test_lists_are_paginated_newest_first(susan, make_posts, url):
     make_posts("susan", 30)
     first = soup(susan.get(url))
@@ -135,6 +129,7 @@ def test_lists_are_paginated_newest_first(susan, make_posts, url):
 
 
 @pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+@pytest.mark.alldb
 def test_paging_neither_repeats_nor_skips_posts_when_someone_posts_meanwhile(
     susan, make_posts, url
 ):
@@ -147,6 +142,7 @@ def test_paging_neither_repeats_nor_skips_posts_when_someone_posts_meanwhile(
 
 
 @pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+@pytest.mark.alldb
 def test_newer_links_go_back_exactly_one_page(susan, make_posts, url):
     make_posts("susan", 60)
     first = soup(susan.get(url))
@@ -180,6 +176,7 @@ def test_newer_links_go_back_exactly_one_page(susan, make_posts, url):
         "before=1&after=2",
     ],
 )
+@pytest.mark.alldb
 def test_bad_page_or_cursor_is_a_404(susan, make_posts, query):
     make_posts("susan", 3)
     for url in ("/", "/explore", "/user/susan"):
@@ -188,6 +185,7 @@ def test_bad_page_or_cursor_is_a_404(susan, make_posts, query):
         assert susan.get(f"{url}{joiner}{query}", htmx=True).status_code == 404, url
 
 
+@pytest.mark.alldb
 def test_a_cursor_to_a_post_that_is_gone_falls_back_to_the_page_number(susan, make_posts):
     make_posts("susan", 30)
     page = soup(susan.get("/explore?page=2&before=123456"))
@@ -196,6 +194,7 @@ def test_a_cursor_to_a_post_that_is_gone_falls_back_to_the_page_number(susan, ma
 
 
 @pytest.mark.parametrize("url", ["/", "/explore", "/user/susan"])
+@pytest.mark.alldb
 def test_a_page_past_the_last_is_a_404(susan, make_posts, url):
     make_posts("susan", 3)
     joiner = "&" if "?" in url else "?"

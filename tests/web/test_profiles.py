@@ -7,15 +7,7 @@ import pytest
 from microblog.extensions import db
 from microblog.models import User
 from microblog.models.types import utcnow
-from tests.conftest import soup
-
-
-@pytest.fixture
-def susan(browser, make_user):
-    make_user("susan", about_me="Gardens & <bikes>")
-    make_user("john")
-    browser.login("susan")
-    return browser
+from tests.helpers import soup
 
 
 def counts_text(page, user_id: int) -> str:
@@ -67,6 +59,7 @@ def test_unknown_user_is_a_404_page(browser):
     assert page.find("a", href="/")
 
 
+@pytest.mark.alldb
 def test_profile_url_is_case_insensitive_and_redirects_to_the_real_name(browser, make_user):
     make_user("Susan")
     response = browser.get("/user/susan")
@@ -153,6 +146,7 @@ def test_edit_profile_changes_username_and_about_me(susan, query):
         ({"username": "susan", "about_me": "x" * 141}, "about_me", "at most 140"),
     ],
 )
+@pytest.mark.alldb
 def test_edit_profile_rejects_bad_input(susan, query, data, field, message):
     response = susan.post("/edit_profile", data)
     assert response.status_code == 422
@@ -161,11 +155,13 @@ def test_edit_profile_rejects_bad_input(susan, query, data, field, message):
     assert user.about_me == "Gardens & <bikes>"
 
 
+@pytest.mark.alldb
 def test_changing_only_the_case_of_your_own_username_is_allowed(susan, query):
     assert susan.post("/edit_profile", {"username": "Susan", "about_me": ""}).status_code == 303
     assert query(lambda: User.by_username("susan").username) == "Susan"
 
 
+@pytest.mark.alldb
 def test_last_seen_is_written_at_most_once_a_minute(susan, app, query):
     def last_seen():
         return query(lambda: User.by_username("susan").last_seen)
@@ -182,6 +178,7 @@ def test_last_seen_is_written_at_most_once_a_minute(susan, app, query):
     assert utcnow() - last_seen() < timedelta(seconds=30)
 
 
+@pytest.mark.alldb
 def test_following_twice_keeps_one_follow_and_answers_normally(susan, query):
     # A double click or two tabs: the second request finds the follow already there.
     assert susan.post("/follow/john").status_code == 303

@@ -7,7 +7,7 @@ import pytest
 
 from microblog import config, create_app
 from microblog.models import User
-from tests.conftest import reset_schema, soup
+from tests.helpers import reset_schema, soup
 
 FOREIGN = {"Host": "evil.example"}
 

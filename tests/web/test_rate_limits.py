@@ -15,7 +15,7 @@ from flask import Flask
 from microblog import config, create_app
 from microblog.extensions import db
 from microblog.models import Post, User
-from tests.conftest import Browser, reset_schema, skip_or_fail, soup
+from tests.helpers import Browser, reset_schema, skip_or_fail, soup
 
 PASSWORD = "correct horse battery"
 REDIS_URL = "redis://127.0.0.1:6379/4"

@@ -2,15 +2,7 @@
 
 import pytest
 
-from tests.conftest import soup
-
-
-@pytest.fixture
-def susan(browser, make_user):
-    make_user("susan")
-    make_user("john")
-    browser.login("susan")
-    return browser
+from tests.helpers import soup
 
 
 @pytest.mark.parametrize(

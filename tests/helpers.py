@@ -1,0 +1,251 @@
+"""What test modules share besides fixtures: reading pages, clients that act like a browser
+or an API client, counting SQL statements, setting up or clearing a test database, and a real
+SMTP server that keeps what it receives.
+
+Test modules import from here (fixtures live in conftest.py), never from each other."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from microblog.extensions import db
+from microblog.services.email import wait_for_pending_mail
+
+PASSWORD = "correct horse battery"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def drop_every_table(app: Flask) -> None:
+    """Drop every table in the database, not only the models': a shared test database may
+    hold tables left by an older schema or another branch (CI reuses the machine's servers
+    as they were left)."""
+    with app.app_context():
+        existing = sa.MetaData()
+        existing.reflect(db.engine)
+        existing.drop_all(db.engine)
+
+
+def reset_schema(app: Flask) -> None:
+    """An empty database with the models' tables."""
+    drop_every_table(app)
+    with app.app_context():
+        db.create_all()
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def field_error(page: BeautifulSoup, field_id: str) -> str:
+    """The error text linked to a field, checking the aria wiring on the way."""
+    control = page.find(id=field_id)
+    assert control["aria-invalid"] == "true"
+    error = page.find(id=f"{field_id}-error")
+    assert f"{field_id}-error" in control["aria-describedby"].split()
+    return error.get_text()
+
+
+def html_pages(app: Flask) -> list[str]:
+    """Every page reachable by GET without parameters, and two profiles."""
+    urls = ["/user/susan", "/user/john", "/user/nobody"]
+    for rule in app.url_map.iter_rules():
+        # The API and the health check answer JSON, in no language.
+        html_endpoint = rule.endpoint != "static" and not rule.endpoint.startswith(
+            ("api.", "health.")
+        )
+        if "GET" in rule.methods and not rule.arguments and html_endpoint:
+            urls.append(rule.rule)
+    return urls
+
+
+class Browser:
+    """A test client that behaves like a browser with and without htmx: it sends the CSRF
+    token a page gave it, as a form field (plain forms) or an X-CSRFToken header (htmx)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self._token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = soup(self.client.get("/explore"))
+            self._token = json.loads(page.body["hx-headers"])["X-CSRFToken"]
+        return self._token
+
+    @staticmethod
+    def _headers(htmx: bool, headers: dict | None, url: str) -> dict:
+        result = dict(headers or {})
+        if htmx:
+            result.setdefault("HX-Request", "true")
+            result.setdefault("HX-Current-URL", f"http://localhost{url}")
+        return result
+
+    def get(self, url: str, *, htmx: bool = False, **kwargs: object) -> TestResponse:
+        headers = self._headers(htmx, kwargs.pop("headers", None), url)
+        return self.client.get(url, headers=headers, **kwargs)
+
+    def post(
+        self,
+        url: str,
+        data: dict | None = None,
+        *,
+        htmx: bool = False,
+        csrf: bool = True,
+        **kwargs: object,
+    ) -> TestResponse:
+        data = dict(data or {})
+        headers = self._headers(htmx, kwargs.pop("headers", None), url)
+        if csrf:
+            if htmx:
+                headers["X-CSRFToken"] = self.csrf_token()
+            else:
+                data["csrf_token"] = self.csrf_token()
+        return self.client.post(url, data=data, headers=headers, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> TestResponse:
+        response = self.post("/auth/login", {"username": username, "password": password})
+        assert response.status_code == 303, f"login as {username} failed"
+        return response
+
+    def logout(self) -> TestResponse:
+        response = self.post("/auth/logout")
+        self._token = None
+        return response
+
+
+class ApiClient:
+    """A test client that speaks JSON and sends a bearer token once it has one."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def get_token(self, username: str, password: str = PASSWORD) -> str:
+        response = self.client.post("/api/tokens", auth=(username, password))
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["token"]
+
+    def login(self, username: str, password: str = PASSWORD) -> ApiClient:
+        self.token = self.get_token(username, password)
+        return self
+
+    def request(
+        self, method: str, url: str, *, token: str | None = None, **kwargs: object
+    ) -> TestResponse:
+        headers = dict(kwargs.pop("headers", None) or {})
+        token = token or self.token
+        if token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs: object) -> TestResponse:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: object) -> TestResponse:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: object) -> TestResponse:
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: object) -> TestResponse:
+        return self.request("DELETE", url, **kwargs)
+
+
+def assert_error(response: TestResponse, status: int, reason: str) -> dict:
+    """A JSON error with the status's reason phrase, never an HTML page."""
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"] == reason
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements the app sends while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+class _SinkController(Controller):
+    """aiosmtpd's threaded server, listening on a port the OS picks (port 0)."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that accepts every mail (or refuses the recipients in
+    `refuse`) and keeps them."""
+
+    def __init__(self) -> None:
+        self._received: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        # Cleared by a test to keep the server from answering DATA until the test sets it.
+        self.answering = threading.Event()
+        self.answering.set()
+        self.controller = _SinkController(self, hostname="127.0.0.1", port=0)
+
+    async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.answering.wait, 30)
+        self._received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    # A method, not a property: aiosmtpd inspects every attribute of its handler.
+    def received(self) -> list[EmailMessage]:
+        """Every mail received, once the app's background sending has finished."""
+        assert wait_for_pending_mail(timeout=30), "mail still being sent after 30 s"
+        return list(self._received)
