@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from microblog import config, create_app
 from microblog.extensions import db
 from microblog.models import Post, PostTranslation
-from tests.conftest import Browser, reset_schema, soup
+from tests.helpers import Browser, reset_schema, soup
 
 SPANISH = "Hoy la luz de la tarde era perfecta para fotografiar el puerto."
 ENGLISH = "Today the evening light was perfect for photographing the harbour."
