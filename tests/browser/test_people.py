@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from microblog.extensions import db
 from microblog.models import Message, User
-from tests.browser.conftest import (
+from tests.browser.helpers import (
     ProblemWatcher,
     Site,
     assert_accessible,

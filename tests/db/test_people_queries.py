@@ -3,7 +3,7 @@ their length, and the badge poll costs one."""
 
 import pytest
 
-from tests.conftest import count_queries, soup
+from tests.helpers import count_queries, soup
 
 pytestmark = pytest.mark.alldb
 

@@ -6,7 +6,7 @@ from microblog.extensions import db
 from microblog.models import Message, User
 from microblog.models.block import block
 from microblog.models.message import unread_count
-from tests.conftest import soup
+from tests.helpers import soup
 
 
 @pytest.fixture

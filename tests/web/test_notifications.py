@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.conftest import count_queries, soup
+from tests.helpers import count_queries, soup
 
 
 @pytest.fixture

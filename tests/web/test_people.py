@@ -9,7 +9,7 @@ from sqlalchemy import update
 from microblog.extensions import db
 from microblog.models import User, followers
 from microblog.models.types import utcnow
-from tests.conftest import soup
+from tests.helpers import soup
 
 
 @pytest.fixture
