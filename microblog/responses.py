@@ -4,7 +4,7 @@ looks at whether a request came from htmx. Views call these helpers and never br
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import (
     Response,
@@ -27,7 +27,7 @@ from microblog.services.avatars import avatar_url
 from microblog.themes import select_theme
 from microblog.unread import unread_messages
 from templates.errors import error_alert
-from templates.layout import SideColumn, announcer_oob, flashes_oob, page
+from templates.layout import SideColumn, announcer_oob, document_title, flashes_oob, page
 from templates.messages import unread_badge
 from templates.users import ListedPerson
 
@@ -58,14 +58,18 @@ def render(
     oob: Iterable[Node] = (),
     status: int = 200,
     headers: dict[str, str] | None = None,
+    retitle: bool = False,
 ) -> Response:
     """The fragment alone for htmx (plus flashes, announcements and `oob` extras), else
     `page_content` (default: the fragment) inside the site layout, titled `page_title` (the
-    site's name alone when there is none)."""
+    site's name alone when there is none). `retitle` gives the fragment the page's <title> for
+    htmx to show (for a fragment that changes the address: a page of a list).
+    """
     if _swaps_part_of_a_page():
         messages = get_flashed_messages(with_categories=True)
         announcements = [*g.get("announcements", []), *(text for _category, text in messages)]
-        extras = [*oob]
+        extras = [document_title(page_title)] if retitle else []
+        extras.extend(oob)
         if messages:
             extras.append(flashes_oob(messages))
         if announcements:
@@ -109,6 +113,13 @@ def render(
     return response
 
 
+def _from_first_page() -> bool:
+    """Whether htmx sent the request from the first page of a list (or a page that is no
+    list): its HX-Current-URL has no later page number and no cursor."""
+    query = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query)
+    return query.get("page", ["1"]) == ["1"] and not ({"before", "after"} & query.keys())
+
+
 def after_change(
     fragment_: Node,
     *,
@@ -117,14 +128,20 @@ def after_change(
     category: str = "success",
     announcement: str | None = None,
     oob: Iterable[Node] = (),
+    reload_unless_first_page: bool = False,
 ) -> Response:
     """The answer to a change that was made. For htmx: `fragment_`, the updated part, with
     the `oob` parts, and `announcement` for screen readers (when there is none, `message` is
     shown as a flash and announced). For a browser: `message` flashed and a 303 to
-    `redirect_to` (post/redirect/get)."""
+    `redirect_to` (post/redirect/get). With `reload_unless_first_page`, htmx on a later page
+    of a list than the first goes to `redirect_to` too, as a whole page: the change shows on
+    page 1 (a new post), not on the page the reader was on."""
     if not _swaps_part_of_a_page():
         flash(message, category)
         return flask_redirect(redirect_to, 303)
+    if reload_unless_first_page and not _from_first_page():
+        flash(message, category)
+        return htmx_redirect(redirect_to)
     if announcement is None:
         flash(message, category)
     else:

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from microblog.errors import error_response
 from microblog.services.avatars import GRAVATAR_HOST
@@ -19,6 +21,21 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def is_return_page(target: str | None) -> bool:
+    """A safe `next` (see is_safe_next) that is also a page: an address of this site that
+    answers GET. A form's address (POST only) would end on a 405 after the redirect."""
+    if not is_safe_next(target):
+        return False
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        return True  # e.g. a missing trailing slash: the redirect gets there
+    except HTTPException:  # NotFound, MethodNotAllowed
+        return False
+    return True
 
 
 def content_security_policy() -> str:

@@ -112,14 +112,18 @@ def reset_request_page(form_: Form) -> Element:
 
 
 def new_password_fields(form_: Form) -> list[Element]:
-    """A new password and its confirmation, as registration and password reset show them."""
+    """A new password and its confirmation, as registration and password reset show them.
+    When the form came back for another reason (a username taken, say), what was typed in
+    them stays, so only the problem needs fixing."""
+    keep = bool(form_.errors) and not (form_.password.errors or form_.password2.errors)
     return [
         field(
             form_.password,
             autocomplete="new-password",
             hint=_("At least %(min)d characters.", min=form_.password.flags.minlength or 0),
+            keep_value=keep,
         ),
-        field(form_.password2, autocomplete="new-password"),
+        field(form_.password2, autocomplete="new-password", keep_value=keep),
     ]
 
 

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
-from htpy import Element, Node, button, div, input, label, optgroup, option, p, select, textarea
+from htpy import (
+    Element,
+    Node,
+    a,
+    button,
+    div,
+    input,
+    label,
+    li,
+    optgroup,
+    option,
+    p,
+    select,
+    textarea,
+    ul,
+)
 from wtforms import BooleanField, Field, Form, PasswordField, SelectField, TextAreaField
 from wtforms.fields import EmailField
 from wtforms.fields.choices import Choice
@@ -44,13 +61,16 @@ def _control(field: Field, attrs: dict) -> Element:
     if isinstance(field, BooleanField):
         return input(type="checkbox", value="y", checked=bool(field.data), **attrs)
     if isinstance(field, PasswordField):
-        return input(type="password", **attrs)
+        # A password goes back into the page only when asked (see `keep_value`).
+        value = field.data if attrs.pop("keep-value", False) and field.data else None
+        return input(type="password", value=value, **attrs)
     kind = "email" if isinstance(field, EmailField) else "text"
     return input(type=kind, value=field._value(), **attrs)
 
 
 def field(field: Field, *, hint: str | None = None, **extra: str | int | bool) -> Element:
-    """A labelled form control with its hint and errors linked by aria-describedby."""
+    """A labelled form control with its hint and errors linked by aria-describedby.
+    `keep_value=True` fills a password field with what was typed (otherwise it stays empty)."""
     described_by = []
     hint_node: Node = None
     if hint:
@@ -78,11 +98,44 @@ def field(field: Field, *, hint: str | None = None, **extra: str | int | bool) -
 
 
 def form_errors(form: Form) -> Node:
-    """Errors that belong to the whole form (e.g. a failed login), announced as an alert."""
+    """The summary at the top of a form that came back with errors: those of the whole form
+    (e.g. a failed login), then a link to each field with a problem. It takes the focus when
+    the page loads, so someone without JavaScript (or a screen reader) starts from it rather
+    than from the top of the page."""
     messages = getattr(form, "form_errors", [])
-    if not messages:
+    fields = [f for f in form if f.errors and f.name != "csrf_token"]
+    if not messages and not fields:
         return None
-    return div(".form-error", role="alert")[[p[str(message)] for message in messages]]
+    links: Node = None
+    if fields:
+        links = [
+            p[
+                ngettext(
+                    "There is a problem with this field:",
+                    "There are problems with %(num)d fields:",
+                    len(fields),
+                )
+            ],
+            ul[
+                [
+                    li[
+                        a(href=f"#{f.id}")[
+                            # TRANSLATORS: in the list of a form's errors: a field's label and
+                            # what is wrong with it, e.g. "Email: This address is taken."
+                            _(
+                                "%(field)s: %(error)s",
+                                field=str(f.label.text),
+                                error=" ".join(map(str, f.errors)),
+                            )
+                        ]
+                    ]
+                    for f in fields
+                ]
+            ],
+        ]
+    return div(
+        ".form-error", id=f"{form._prefix}form-errors", role="alert", tabindex="-1", autofocus=True
+    )[[p[str(message)] for message in messages], links]
 
 
 def submit(text: str) -> Element:

@@ -39,7 +39,9 @@ from htpy import (
     search,
     section,
     span,
+    strong,
     summary,
+    template,
     title,
     ul,
 )
@@ -102,6 +104,27 @@ class SideColumn:
     suggestions: Sequence[ListedPerson] = field(default_factory=tuple)
     join_card: bool = True
     viewer_avatar_url: str | None = None
+
+
+def document_title(page_title: str) -> Element:
+    """The <title>: the page's, then the site's name. htmx puts it in place when a fragment
+    that changes the address carries it (a page of a list, say)."""
+    # TRANSLATORS: the site's name, in the header and in every page title.
+    site_name = _("Microblog")
+    return title[f"{page_title} · {site_name}" if page_title else site_name]
+
+
+def network_error_template() -> Element:
+    """What app.js puts in #alerts when the server cannot be reached, with a way to retry."""
+    return template("#network-error")[
+        div(".alert", role="alert")[
+            strong[_("The site could not be reached.")],
+            " ",
+            _("Check your connection, then try again."),
+            " ",
+            button(".secondary.retry", type="button")[_("Try again")],
+        ]
+    ]
 
 
 def flash_messages(messages: list[tuple[str, str]]) -> Node:
@@ -273,7 +296,6 @@ def page(
     """A complete HTML document around `content`; `languages` (code, name) fill the
     footer's language picker, which comes back to `back_to`. `theme` is "light", "dark" or
     None (follow the system). `unread_messages`: the viewer's count, for the badge."""
-    # TRANSLATORS: the site's name, in the header and in every page title.
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
     features = features or {}
@@ -283,7 +305,7 @@ def page(
             meta(charset="utf-8"),
             meta(name="viewport", content="width=device-width, initial-scale=1"),
             meta(name="color-scheme", content=theme or "light dark"),
-            title[f"{page_title} · {site_name}" if page_title else site_name],
+            document_title(page_title),
             meta(name="htmx-config", content=HTMX_CONFIG),
             link(rel="stylesheet", href=asset_url("css/tokens.css")),
             link(rel="stylesheet", href=asset_url("css/app.css")),
@@ -306,6 +328,7 @@ def page(
                     div("#alerts", aria_live="assertive"),
                     div("#announcer.visually-hidden", role="status", aria_live="polite"),
                     main("#main", tabindex="-1")[content],
+                    network_error_template(),
                 ],
                 side_column(viewer=viewer, side=side, site_name=site_name),
             ],

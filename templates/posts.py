@@ -78,17 +78,37 @@ def posts_section(
 
 def post_form(form_: Form, *, focus: bool = False) -> Element:
     """The "say something" form; with htmx it replaces itself and focus returns to it."""
+    limit = form_.post.flags.maxlength
     return form("#post-form.post-form", **hx_form(url_for("main.index")))[
         csrf_input(),
         field(
             form_.post,
-            hint=_("Up to %(max)d characters.", max=form_.post.flags.maxlength),
+            hint=_("Up to %(max)d characters. Ctrl+Enter posts.", max=limit),
             dir="auto",
             rows=3,
             autofocus=focus,
+            # No maxlength: the browser would cut pasted text short without a word; a post
+            # that is too long gets the form's error instead, and the counter warns before.
+            maxlength=False,
+            data_counter="post-counter",
+            data_draft="post",
         ),
-        # TRANSLATORS: the button that publishes what was typed (a verb).
-        button(type="submit")[pgettext("button", "Post")],
+        div(".composer-footer")[
+            # Shown and kept up to date by app.js; screen readers hear it only near the limit.
+            span(
+                "#post-counter.char-counter",
+                hidden=True,
+                aria_hidden="true",
+                data_max=limit,
+                # TRANSLATORS: said near the limit while typing a post; {n} is a number.
+                data_left=_("Characters left: %(num)s", num="{n}"),
+                # TRANSLATORS: said while a post is too long; {n} is a number.
+                data_over=_("Characters over the limit: %(num)s", num="{n}"),
+            ),
+            span("#post-counter-status.visually-hidden", aria_live="polite"),
+            # TRANSLATORS: the button that publishes what was typed (a verb).
+            button(type="submit")[pgettext("button", "Post")],
+        ],
     ]
 
 

@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from htpy import Element, Node, a, button, dd, div, dl, dt, form, h1, li, p, section, span, ul
+from markupsafe import escape
 from wtforms import Form
 
 from templates.avatars import avatar
@@ -150,9 +151,23 @@ def profile_actions(*, user: Person, stats: Stats, relation: Relation) -> Node:
 
 
 def profile_header(
-    *, user: ProfileUser, avatar_url: str, stats: Stats, relation: Relation
+    *,
+    user: ProfileUser,
+    avatar_url: str,
+    stats: Stats,
+    relation: Relation,
+    login_url: str | None = None,
 ) -> Element:
-    """Avatar, name, about me, last seen, counts, and what the viewer can do here."""
+    """Avatar, name, about me, last seen, counts, and what the viewer can do here; a visitor
+    learns that logging in (at `login_url`) lets them follow."""
+    actions = profile_actions(user=user, stats=stats, relation=relation)
+    if actions is None and login_url:
+        login_link = a(href=login_url)[_("Log in")]
+        actions = p(".visitor-hint")[
+            # TRANSLATORS: on a profile, to a visitor; %(login)s is a link named "Log in".
+            escape(_("%(login)s to follow %(username)s."))
+            % {"login": login_link, "username": user.username}
+        ]
     return section(".profile", aria_labelledby="profile-name")[
         avatar(src=avatar_url, username=user.username, size=PROFILE_AVATAR_SIZE, alt=""),
         div(".profile-main")[
@@ -164,7 +179,7 @@ def profile_header(
                 dd[timestamp(user.last_seen)],
             ],
             follow_counts(user=user, stats=stats),
-            profile_actions(user=user, stats=stats, relation=relation),
+            actions,
         ],
     ]
 

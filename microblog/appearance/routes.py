@@ -9,7 +9,7 @@ from flask_login import current_user
 from microblog.appearance.forms import ThemeForm
 from microblog.errors import error_response
 from microblog.extensions import db
-from microblog.security import is_safe_next
+from microblog.security import is_return_page
 from microblog.themes import remember_theme
 
 bp = Blueprint("appearance", __name__)
@@ -26,6 +26,6 @@ def set_theme() -> Response:
         current_user.theme = theme
         db.session.commit()
     back = form.next.data
-    response = redirect(back if is_safe_next(back) else url_for("main.index"), 303)
+    response = redirect(back if is_return_page(back) else url_for("main.index"), 303)
     remember_theme(response, theme)
     return response

@@ -27,7 +27,7 @@ from microblog.extensions import db, login_manager, post_cards
 from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
 from microblog.responses import redirect_with_return, render
-from microblog.security import is_safe_next
+from microblog.security import is_return_page
 from microblog.unread import remember_unread
 from templates.auth import (
     login_page,
@@ -57,7 +57,7 @@ def unauthorized() -> Response:
     """Send the visitor to the welcome page (which says what the site is and has the login
     form), then back to where they were going."""
     return redirect_with_return(
-        lambda back_to: url_for("auth.login", next=back_to if is_safe_next(back_to) else None)
+        lambda back_to: url_for("auth.login", next=back_to if is_return_page(back_to) else None)
     )
 
 
@@ -70,13 +70,15 @@ def login() -> Response:
     form = LoginForm()
     next_page = request.args.get("next")
     action = (
-        url_for("auth.login", next=next_page) if is_safe_next(next_page) else url_for("auth.login")
+        url_for("auth.login", next=next_page)
+        if is_return_page(next_page)
+        else url_for("auth.login")
     )
     if form.validate_on_submit():
         user = User.authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember_me.data)
-            return redirect(next_page if is_safe_next(next_page) else url_for("main.index"), 303)
+            return redirect(next_page if is_return_page(next_page) else url_for("main.index"), 303)
         note_failed_login()
         form.form_errors.append(_("Invalid username or password."))
     status = 422 if request.method == "POST" else 200
@@ -121,12 +123,36 @@ def register() -> Response:
             form.form_errors.append(
                 _("This username or email address was just taken. Please try another.")
             )
-            return render(register_page(form), page_title=_("Register"), status=422)
+            return _register_again(form)
         login_user(user)
         flash(_("Welcome, %(username)s! Your account is ready.", username=user.username), "success")
         return redirect(url_for("main.index"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render(register_page(form), page_title=_("Register"), status=status)
+    if request.method == "POST":
+        return _register_again(form)
+    return render(register_page(form), page_title=_("Register"))
+
+
+def _register_again(form: RegistrationForm) -> Response:
+    """The registration form with its errors; it may hold the typed password, so no cache
+    keeps it."""
+    return render(
+        register_page(form),
+        page_title=_("Register"),
+        status=422,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _logged_in_already() -> Response:
+    """Home, saying why a password reset page did not open."""
+    flash(
+        _(
+            "You are logged in, so there is no password to reset here. To reset the password "
+            "of another account, log out first."
+        ),
+        "info",
+    )
+    return redirect(url_for("main.index"), 303)
 
 
 @bp.route("/reset_password_request", methods=["GET", "POST"])
@@ -135,7 +161,7 @@ def reset_password_request() -> Response:
     """Ask for a password reset link by mail; the answer is the same whether or not the
     address has an account."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return _logged_in_already()
     form = ResetPasswordRequestForm()
     if form.validate_on_submit():
         send_password_reset_email(form.email.data)
@@ -178,7 +204,7 @@ def _reset_link_problem(problem: ResetTokenError) -> Response:
 def reset_password(token: str) -> Response:
     """Choose a new password, from the link in a reset mail (which then stops working)."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return _logged_in_already()
     try:
         user = user_for_reset_token(token)
     except ResetTokenError as problem:

@@ -12,7 +12,7 @@ from microblog.i18n import bp
 from microblog.i18n.forms import LanguageForm
 from microblog.locales import remember_language
 from microblog.responses import render
-from microblog.security import is_safe_next
+from microblog.security import is_return_page
 from templates.languages import language_page
 
 
@@ -26,7 +26,7 @@ def set_language() -> Response:
             current_user.language = language
             db.session.commit()
         back = form.next.data
-        response = redirect(back if is_safe_next(back) else url_for("main.index"), 303)
+        response = redirect(back if is_return_page(back) else url_for("main.index"), 303)
         # Visitors keep their choice in a cookie; users too, so it outlives logging out.
         remember_language(response, language)
         return response

@@ -17,6 +17,7 @@ from microblog.models.block import relation, relation_from
 from microblog.ratelimits import post_limit
 from microblog.responses import (
     after_change,
+    announce,
     canonical_redirect,
     listed_people,
     page_turn,
@@ -77,6 +78,15 @@ def _load_page(posts: PostList) -> Page:
     return page
 
 
+def _list_title(title: str) -> str:
+    """The title of a page of a list: which page it is, after the first."""
+    number = _positive_arg("page") or 1
+    if number == 1:
+        return title
+    # TRANSLATORS: the title of a later page of a list, e.g. "Explore, page 2".
+    return _("%(title)s, page %(number)d", title=title, number=number)
+
+
 def _timeline_section(page: Page, *, focus: bool) -> Element:
     empty = None
     if page.is_empty:
@@ -103,19 +113,24 @@ def index() -> Response:
         posts = _timeline_section(page, focus=page_turn(page.number))
         return render(
             posts,
-            page_title=_("Home"),
+            page_title=_list_title(_("Home")),
             page_content=home_page(
                 username=current_user.username,
                 # Made only if a whole page is rendered: a page turn does not show the form.
                 form_=lambda: post_form(PostForm()),
                 posts=posts,
             ),
+            retitle=True,
         )
     form = PostForm()
     if not form.validate_on_submit():
         # htmx shows the form with its errors in place; a browser, the whole home page.
         page = _load_page(PostList.timeline_for(current_user))
         posts = _timeline_section(page, focus=False)
+        # Replaces the last announcement ("Post published.") of an earlier post.
+        announce(
+            _("Your post was not published: %(error)s", error=" ".join(map(str, form.post.errors)))
+        )
         return render(
             post_form(form, focus=True),
             page_title=_("Home"),
@@ -137,6 +152,8 @@ def index() -> Response:
         # The post appearing at the top of the list is the visible confirmation.
         announcement=_("Post published."),
         oob=[new_post_oob(published, cards=cards)],
+        # Posted from a later page of the timeline: the post is at the top of page 1.
+        reload_unless_first_page=True,
     )
 
 
@@ -152,7 +169,12 @@ def explore() -> Response:
         url_for_page=lambda number, **cursor: url_for("main.explore", page=number, **cursor),
         focus=page_turn(page.number),
     )
-    return render(posts, page_title=_("Explore"), page_content=explore_page(posts=posts))
+    return render(
+        posts,
+        page_title=_list_title(_("Explore")),
+        page_content=explore_page(posts=posts),
+        retitle=True,
+    )
 
 
 @bp.route("/user/<username>")
@@ -181,9 +203,13 @@ def user(username: str) -> Response:
         avatar_url=avatar_url(user_id=profile.id, email=profile.email, size=PROFILE_AVATAR_SIZE),
         stats=stats,
         relation=relation_from(viewer, profile, stats),
+        login_url=url_for("auth.login", next=request.path) if viewer is None else None,
     )
     return render(
-        posts, page_title=profile.username, page_content=profile_page(header=header, posts=posts)
+        posts,
+        page_title=_list_title(profile.username),
+        page_content=profile_page(header=header, posts=posts),
+        retitle=True,
     )
 
 

@@ -65,6 +65,104 @@
     if (back) back.value = location.pathname + location.search;
   });
 
+  // The composer: a live count of the characters left, said politely near the limit, and
+  // Ctrl/Cmd+Enter to post. It never cuts text short (the server says when it is too long).
+  var THRESHOLDS = [20, 10, 0];
+  function countCharacters(textarea) {
+    var counter = document.getElementById(textarea.getAttribute("data-counter"));
+    if (!counter) return;
+    var status = document.getElementById(counter.id + "-status");
+    var max = parseInt(counter.getAttribute("data-max"), 10);
+    // Code points, as the server counts them (an emoji is one character, not two).
+    var left = max - Array.from(textarea.value.trim()).length;
+    counter.hidden = false;
+    counter.textContent = String(left);
+    counter.classList.toggle("char-counter-near", left <= THRESHOLDS[0] && left >= 0);
+    counter.classList.toggle("char-counter-over", left < 0);
+    var previous = counter.hasAttribute("data-left-was")
+      ? parseInt(counter.getAttribute("data-left-was"), 10) : max;
+    counter.setAttribute("data-left-was", String(left));
+    if (!status) return;
+    var crossed = THRESHOLDS.some(function (n) { return previous > n && left <= n && left >= 0; });
+    if (left < 0 && previous >= 0) {
+      status.textContent = counter.getAttribute("data-over").replace("{n}", String(-left));
+    } else if (crossed) {
+      status.textContent = counter.getAttribute("data-left").replace("{n}", String(left));
+    }
+  }
+
+  // A draft survives a reload, or a session that ran out while typing (logging in again
+  // brings the reader back to an empty form): it is kept in this tab until it is posted.
+  function draftKey(textarea) {
+    return "microblog-draft:" + textarea.getAttribute("data-draft");
+  }
+  function saveDraft(textarea) {
+    try {
+      if (textarea.value.trim()) sessionStorage.setItem(draftKey(textarea), textarea.value);
+      else sessionStorage.removeItem(draftKey(textarea));
+    } catch (error) { /* storage may be off: the draft just is not kept */ }
+  }
+  function restoreDrafts(root) {
+    root.querySelectorAll("textarea[data-draft]").forEach(function (textarea) {
+      var draft = null;
+      try { draft = sessionStorage.getItem(draftKey(textarea)); } catch (error) { return; }
+      if (draft && !textarea.value) textarea.value = draft;
+      if (textarea.hasAttribute("data-counter")) countCharacters(textarea);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { restoreDrafts(document); });
+
+  document.addEventListener("input", function (event) {
+    var textarea = event.target;
+    if (textarea.tagName !== "TEXTAREA") return;
+    if (textarea.hasAttribute("data-counter")) countCharacters(textarea);
+    if (textarea.hasAttribute("data-draft")) saveDraft(textarea);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var textarea = event.target;
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    if (textarea.tagName !== "TEXTAREA" || !textarea.hasAttribute("data-counter")) return;
+    event.preventDefault();
+    textarea.form.requestSubmit();
+  });
+
+  // Every new request clears the alert of an earlier one; when the server cannot be
+  // reached at all, an alert says so and offers to try again.
+  var alerts = function () { return document.getElementById("alerts"); };
+  document.addEventListener("htmx:beforeRequest", function () {
+    var region = alerts();
+    if (region) region.innerHTML = "";
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var region = alerts();
+    var template = document.getElementById("network-error");
+    var source = event.detail && event.detail.elt;
+    if (!region || !template) return;
+    region.replaceChildren(template.content.cloneNode(true));
+    var retry = region.querySelector(".retry");
+    if (!retry || !source) return;
+    retry.addEventListener("click", function () {
+      region.innerHTML = "";
+      if (source.tagName === "FORM") source.requestSubmit();
+      else source.click();
+    });
+  });
+
+  // After a post was published the form comes back empty: forget its draft. (A session
+  // that ran out answers with HX-Redirect to the login page: the draft stays for later.)
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    var xhr = event.detail && event.detail.xhr;
+    if (!source || source.id !== "post-form" || !event.detail.successful) return;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) return;
+    try { sessionStorage.removeItem("microblog-draft:post"); } catch (error) { /* off */ }
+  });
+  // A form that htmx swapped back in (empty after posting, or with an error) counts afresh.
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("textarea[data-counter]").forEach(countCharacters);
+  });
+
   // The element marked busy, per request. htmx may retarget a response (errors go to #alerts),
   // so the target seen after the request is not always the one marked before it.
   var busy = new WeakMap();

@@ -265,3 +265,157 @@ def test_logging_out_lands_on_the_welcome_page_with_one_message(browser, make_us
     page = soup(response)
     assert page.h1.get_text() == "Welcome to Microblog"
     assert [li.get_text() for li in page.select("#flashes li")] == ["You have been logged out."]
+
+
+# ---- Rough edges a new user hit ----
+
+
+def test_after_login_a_post_only_next_is_not_followed(browser, make_user):
+    make_user("susan")
+    make_user("john")
+    response = browser.post(
+        "/auth/login?next=/follow/john",
+        {"username": "susan", "password": "correct horse battery"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_after_login_a_page_given_as_next_is_followed(browser, make_user):
+    make_user("susan")
+    response = browser.post(
+        "/auth/login?next=/user/susan?page=1",
+        {"username": "susan", "password": "correct horse battery"},
+    )
+    assert response.headers["Location"] == "/user/susan?page=1"
+
+
+@pytest.mark.parametrize("url", ["/auth/reset_password/some-token", "/auth/reset_password_request"])
+def test_a_reset_page_opened_while_logged_in_says_why_it_went_home(browser, make_user, url):
+    make_user("susan")
+    browser.login("susan")
+    response = browser.get(url)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    flashes = [li.get_text() for li in soup(browser.get("/")).select("#flashes li")]
+    assert flashes == [
+        "You are logged in, so there is no password to reset here. To reset the password of "
+        "another account, log out first."
+    ]
+
+
+def test_a_visitor_on_a_profile_learns_that_logging_in_lets_them_follow(browser, make_user):
+    make_user("susan")
+    hint = soup(browser.get("/user/susan")).select_one(".profile .visitor-hint")
+    assert hint.get_text() == "Log in to follow susan."
+    assert hint.a["href"] == "/auth/login?next=/user/susan"
+
+
+def test_a_form_with_errors_starts_with_a_summary_linked_to_the_fields(browser):
+    response = browser.post(
+        "/auth/register",
+        {"username": "", "email": "not an address", "password": "x", "password2": "y"},
+    )
+    assert response.status_code == 422
+    summary = soup(response).select_one("main form .form-error")
+    assert summary["role"] == "alert" and summary["tabindex"] == "-1"
+    assert summary.has_attr("autofocus")
+    links = {a["href"]: a.get_text() for a in summary.find_all("a")}
+    assert set(links) == {"#username", "#email", "#password", "#password2"}
+    assert links["#username"].startswith("Username: ")
+    assert "There are problems with 4 fields:" in summary.get_text()
+
+
+def test_registration_keeps_the_passwords_only_when_they_were_not_the_problem(browser, make_user):
+    make_user("susan")
+    typed = {"username": "susan", "email": "new@example.com"}
+    good = {"password": "a long enough password", "password2": "a long enough password"}
+    response = browser.post("/auth/register", {**typed, **good})
+    assert response.status_code == 422
+    assert response.headers["Cache-Control"] == "no-store"
+    page = soup(response)
+    assert page.find("input", id="email")["value"] == "new@example.com"
+    assert page.find("input", id="password")["value"] == "a long enough password"
+    assert page.find("input", id="password2")["value"] == "a long enough password"
+    bad = {"password": "a long enough password", "password2": "another one"}
+    page = soup(
+        browser.post("/auth/register", {"username": "kim", "email": "k@example.com", **bad})
+    )
+    assert not page.find("input", id="password").get("value")
+    assert not page.find("input", id="password2").get("value")
+    assert page.find("input", id="username")["value"] == "kim"
+
+
+def test_posting_from_a_later_page_goes_to_page_one(browser, make_user, make_posts, app):
+    app.config["POSTS_PER_PAGE"] = 2
+    make_user("susan")
+    make_posts("susan", 3)
+    browser.login("susan")
+    response = browser.post(
+        "/",
+        {"post": "From page two"},
+        htmx=True,
+        headers={"HX-Current-URL": "http://localhost/?page=2&before=2"},
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/"
+    page = soup(browser.get("/"))
+    assert page.select_one("#post-list .post-body").get_text() == "From page two"
+    assert [li.get_text() for li in page.select("#flashes li")] == ["Your post is now live!"]
+
+
+def test_posting_from_page_one_adds_the_post_in_place(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    response = browser.post("/", {"post": "In place"}, htmx=True)
+    assert "HX-Redirect" not in response.headers
+    assert soup(response).find(attrs={"hx-swap-oob": "afterbegin:#post-list"}) is not None
+
+
+def test_a_failed_post_replaces_the_announcement_of_the_last_one(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    response = browser.post("/", {"post": "   "}, htmx=True)
+    assert response.status_code == 422
+    announcer = soup(response).find(id="announcer")
+    assert announcer.get_text() == ("Your post was not published: Write something before posting.")
+
+
+def test_the_composer_does_not_cut_pasted_text_and_counts_it(browser, make_user):
+    make_user("susan")
+    browser.login("susan")
+    form = soup(browser.get("/")).find("form", id="post-form")
+    textarea = form.find("textarea")
+    assert not textarea.has_attr("maxlength")
+    counter = form.find(id=textarea["data-counter"])
+    assert counter["data-max"] == "280" and counter.has_attr("hidden")
+    assert counter["data-left"] == "Characters left: {n}"
+    response = browser.post("/", {"post": "x" * 281}, htmx=True)
+    assert response.status_code == 422
+    assert soup(response).find(class_="field-error").get_text() == (
+        "A post has at most 280 characters."
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/explore?page=2", "Explore, page 2 · Microblog"),
+        ("/user/susan?page=2", "susan, page 2 · Microblog"),
+        ("/?page=2", "Home, page 2 · Microblog"),
+    ],
+)
+def test_a_page_turn_tells_htmx_the_new_title(browser, make_user, make_posts, app, url, title):
+    app.config["POSTS_PER_PAGE"] = 2
+    make_user("susan")
+    make_posts("susan", 3)
+    browser.login("susan")
+    fragment = soup(browser.get(url, htmx=True))
+    assert fragment.find("title", recursive=False).get_text() == title
+    assert soup(browser.get(url)).title.get_text() == title
+
+
+def test_other_htmx_answers_leave_the_title_alone(browser, make_user):
+    make_user("susan")
+    make_user("john")
+    browser.login("susan")
+    assert soup(browser.post("/follow/john", htmx=True)).find("title") is None

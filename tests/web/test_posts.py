@@ -71,7 +71,8 @@ def test_a_post_of_exactly_280_characters_is_accepted(susan, query):
 def test_the_post_form_declares_its_limits_and_guards_double_submits(susan):
     form = soup(susan.get("/")).find("form", id="post-form")
     textarea = form.find("textarea")
-    assert textarea["maxlength"] == "280"
+    # The limit is the counter's (no maxlength: the browser would cut pasted text silently).
+    assert form.find(id=textarea["data-counter"])["data-max"] == "280"
     assert textarea.has_attr("required")
     assert form["action"] == form["hx-post"] == "/"
     assert form["hx-disabled-elt"] == "find button"
