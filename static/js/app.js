@@ -151,11 +151,12 @@
 
   // After a post was published the form comes back empty: forget its draft. (A session
   // that ran out answers with HX-Redirect to the login page: the draft stays for later.)
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var source = event.detail && event.detail.elt;
+  // (Before the swap: afterwards the form that sent the request has left the document.)
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail && event.detail.requestConfig;
     var xhr = event.detail && event.detail.xhr;
-    if (!source || source.id !== "post-form" || !event.detail.successful) return;
-    if (xhr && xhr.getResponseHeader("HX-Redirect")) return;
+    if (!config || !config.elt || config.elt.id !== "post-form" || !xhr) return;
+    if (xhr.status !== 200 || xhr.getResponseHeader("HX-Redirect")) return;
     try { sessionStorage.removeItem("microblog-draft:post"); } catch (error) { /* off */ }
   });
   // A form that htmx swapped back in (empty after posting, or with an error) counts afresh.

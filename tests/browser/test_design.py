@@ -125,3 +125,153 @@ def test_the_language_picker_applies_a_choice_at_once_with_javascript(
     picker.get_by_label("Language").select_option("de")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", level=1)).to_have_text("Entdecken")
+
+
+# ---- The composer and the rough edges ----
+
+
+def test_the_counter_counts_down_warns_politely_and_never_cuts_text(
+    page: Page, site: Site, problems
+) -> None:
+    problems.expect(r"status of 422 .*:\d+/\)$")
+    site.add_user("zoe")
+    log_in(page, "zoe")
+    textarea = page.get_by_label("Say something")
+    counter = page.locator("#post-counter")
+    textarea.fill("x" * 250)
+    expect(counter).to_have_text("30")
+    expect(page.locator("#post-counter-status")).to_have_text("")
+    textarea.press("End")
+    page.keyboard.type("y" * 15)
+    expect(counter).to_have_text("15")
+    expect(page.locator("#post-counter-status")).to_have_text("Characters left: 20")
+    # Pasted text that is too long stays whole; posting it gets the usual error.
+    textarea.fill("z" * 300)
+    expect(textarea).to_have_value("z" * 300)
+    expect(counter).to_have_text("-20")
+    expect(page.locator("#post-counter-status")).to_have_text("Characters over the limit: 20")
+    textarea.press("Control+Enter")
+    expect(page.locator("#post-form .field-error")).to_have_text(
+        "A post has at most 280 characters."
+    )
+    expect(page.locator("#announcer")).to_contain_text("Your post was not published")
+    # An input with an error is red as a textarea is.
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('#post')).borderTopWidth")
+        == "2px"
+    )
+    textarea.fill("Posted with the keyboard shortcut")
+    textarea.press("Control+Enter")
+    expect(page.locator("#post-list .post-body").first).to_have_text(
+        "Posted with the keyboard shortcut"
+    )
+    expect(page.locator("#announcer")).to_have_text("Post published.")
+
+
+def test_text_inputs_with_errors_turn_red(page: Page, site: Site, problems) -> None:
+    problems.expect(r"status of 422 .*/auth/register\)$")
+    site.add_user("zoe")
+    page.goto("/auth/register")
+    page.get_by_label("Username", exact=True).fill("zoe")
+    page.get_by_label("Email").fill("zoe2@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat password").fill("a long enough password")
+    page.locator("main").get_by_role("button", name="Register").click()
+    expect(page.locator("#username")).to_have_attribute("aria-invalid", "true")
+    width, colour = page.evaluate(
+        """() => { const style = getComputedStyle(document.querySelector('#username'));
+        return [style.borderTopWidth, style.borderTopColor]; }"""
+    )
+    assert (width, colour) == ("2px", "rgb(180, 35, 24)")
+
+
+def test_without_javascript_a_failed_form_focuses_its_error_summary(
+    new_context: Callable[..., BrowserContext], site: Site, problems
+) -> None:
+    problems.expect(r"status of 422 .*/auth/register\)$")
+    site.add_user("zoe")
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto("/auth/register")
+    page.get_by_label("Username", exact=True).fill("zoe")
+    page.get_by_label("Email").fill("zoe2@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat password").fill("a long enough password")
+    page.locator("main").get_by_role("button", name="Register").click()
+    summary = page.locator("main .form-error")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"#username$"))
+    # Only the username was the problem: the passwords are still there.
+    expect(page.get_by_label("Password", exact=True)).to_have_value("a long enough password")
+
+
+def test_an_old_error_goes_away_and_an_unreachable_server_says_so(
+    page: Page, site: Site, problems
+) -> None:
+    site.add_user("zoe")
+    site.add_user("ana")
+    problems.expect(r"status of 404 .*/unfollow/ana\)$")
+    problems.expect(r"^Response Status Error Code 404 from /unfollow/ana\b")
+    # htmx logs the failed requests as errors; the alert is what the reader sees.
+    problems.expect(r"^htmx:(sendError|afterRequest), ")
+    problems.expect(r"^Failed to load resource: net::ERR_FAILED \(http://[^)]*:\d+/\)$")
+    site.follow("zoe", "ana")
+    log_in(page, "zoe")
+    page.goto("/user/ana")
+    site.rename_user("ana", "anna")
+    page.get_by_role("button", name="Unfollow", exact=True).click()
+    expect(page.locator("#alerts [role=alert]")).to_contain_text("There is no user called ana.")
+    page.get_by_label("Language").focus()  # anything, then a request that succeeds:
+    page.goto("/")
+    page.get_by_label("Say something").fill("Fine now")
+    page.locator("#post-form").get_by_role("button", name="Post").click()
+    expect(page.locator("#post-list .post-body").first).to_have_text("Fine now")
+    expect(page.locator("#alerts")).to_be_empty()
+    # The server cannot be reached: an alert says so, and Try again sends the form again.
+    page.route(
+        "**/", lambda route: route.abort() if route.request.method == "POST" else route.continue_()
+    )
+    page.get_by_label("Say something").fill("Through the outage")
+    page.locator("#post-form").get_by_role("button", name="Post").click()
+    alert = page.locator("#alerts [role=alert]")
+    expect(alert).to_contain_text("The site could not be reached.")
+    page.unroute("**/")
+    alert.get_by_role("button", name="Try again").click()
+    expect(page.locator("#post-list .post-body").first).to_have_text("Through the outage")
+    expect(page.locator("#alerts")).to_be_empty()
+
+
+def test_a_draft_survives_a_session_that_ran_out(
+    new_context: Callable[..., BrowserContext], site: Site, problems
+) -> None:
+    problems.expect(r"status of 400 .*:\d+/\)$")
+    problems.expect(r"^Response Status Error Code 400 from /,")
+    site.add_user("zoe")
+    context = new_context()
+    page = context.new_page()
+    log_in(page, "zoe")
+    page.get_by_label("Say something").fill("Typed before the session ended")
+    context.clear_cookies()
+    page.locator("#post-form").get_by_role("button", name="Post").click()
+    # Without a session the CSRF token is refused; reloading and logging in again keeps it.
+    page.goto("/auth/login")
+    page.get_by_label("Username", exact=True).fill("zoe")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.locator("main form").get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Say something")).to_have_value("Typed before the session ended")
+    page.locator("#post-form").get_by_role("button", name="Post").click()
+    expect(page.locator("#post-list .post-body").first).to_have_text(
+        "Typed before the session ended"
+    )
+    page.reload()
+    expect(page.get_by_label("Say something")).to_have_value("")
+
+
+def test_about_me_keeps_its_line_breaks_and_a_page_turn_its_title(page: Page, site: Site) -> None:
+    site.add_user("zoe", about_me="First line\nSecond line")
+    site.add_posts("zoe", 30)
+    page.goto("/user/zoe")
+    assert page.locator(".about-me").inner_text() == "First line\nSecond line"
+    page.get_by_role("link", name="Older posts").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page).to_have_title("zoe, page 2 · Microblog")
