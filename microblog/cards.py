@@ -40,7 +40,7 @@ def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRo
     return AuthorLinks(
         profile=urls.build("main.user", {"username": author.username}),
         avatar=provider_avatar_url(
-            provider, identicon=identicon, email=author.email, size=AVATAR_SIZE
+            author.avatar or provider, identicon=identicon, email=author.email, size=AVATAR_SIZE
         ),
     )
 

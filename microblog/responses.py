@@ -98,7 +98,10 @@ def render(
                     suggestions=listed_people(User.suggestions_for(viewer)),
                     join_card=request.endpoint not in {"auth.login", "auth.register"},
                     viewer_avatar_url=avatar_url(
-                        user_id=viewer.id, email=viewer.email, size=SMALL_AVATAR_SIZE
+                        user_id=viewer.id,
+                        email=viewer.email,
+                        size=SMALL_AVATAR_SIZE,
+                        provider=viewer.avatar,
                     )
                     if viewer
                     else None,
@@ -194,7 +197,9 @@ def listed_people(users: Iterable[User]) -> list[ListedPerson]:
         ListedPerson(
             user.username,
             user.about_me,
-            avatar_url(user_id=user.id, email=user.email, size=SMALL_AVATAR_SIZE),
+            avatar_url(
+                user_id=user.id, email=user.email, size=SMALL_AVATAR_SIZE, provider=user.avatar
+            ),
         )
         for user in users
     ]

@@ -39,9 +39,9 @@ def is_return_page(target: str | None) -> bool:
 
 
 def content_security_policy() -> str:
-    img_src = "'self' data:"
-    if current_app.config["AVATAR_PROVIDER"] == "gravatar":
-        img_src += f" {GRAVATAR_HOST}"
+    # Gravatar's images are allowed as well: it is the site's provider, or one a user may
+    # choose on their profile.
+    img_src = f"'self' data: {GRAVATAR_HOST}"
     return "; ".join(
         [
             "default-src 'self'",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import htpy
-from htpy import Element
+from htpy import Element, span
 
 from templates.assets import asset_url
 
@@ -21,3 +21,12 @@ def icon(name: str, *, small: bool = False) -> Element:
         width=18 if small else 22,
         height=18 if small else 22,
     )[_use(href=f"{asset_url('img/icons.svg')}#{name}")]
+
+
+def icon_label(name: str, text: str, *, show_text: bool = False) -> list[Element]:
+    """The inside of an icon button (a post's Edit, Delete, Translate, …): the icon, and its
+    text as the button's accessible name; shown beside the icon, or to screen readers only."""
+    return [
+        icon(name, small=True),
+        span(".action-label" if show_text else ".visually-hidden")[text],
+    ]

@@ -208,6 +208,13 @@ def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
                 ),
             ),
             field(form_.theme),
+            field(
+                form_.avatar,
+                hint=_(
+                    "Gravatar shows the picture you keep at gravatar.com for your email "
+                    "address; its server then sees who looks at your avatar."
+                ),
+            ),
             button(type="submit")[_("Save")],
         ],
     ]

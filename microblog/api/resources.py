@@ -31,7 +31,9 @@ def user_links(user: User | AuthorRow) -> dict[str, str]:
         "self": url_for("api.get_user", id=user.id),
         "followers": url_for("api.get_followers", id=user.id),
         "following": url_for("api.get_following", id=user.id),
-        "avatar": avatar_url(user_id=user.id, email=user.email, size=AVATAR_SIZE),
+        "avatar": avatar_url(
+            user_id=user.id, email=user.email, size=AVATAR_SIZE, provider=user.avatar
+        ),
     }
 
 

@@ -49,12 +49,14 @@ class EditProfileForm(FlaskForm):
     )
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     theme = SelectField(_l("Theme"), invalid_choice_message=_l("Choose a theme from the list."))
+    avatar = SelectField(_l("Avatar"), invalid_choice_message=_l("Choose an avatar from the list."))
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
         # The saved preferences are the starting values, kept when a request omits them.
         kwargs.setdefault("language", user.language or "")
         kwargs.setdefault("timezone", user.timezone or "")
         kwargs.setdefault("theme", user.theme or "")
+        kwargs.setdefault("avatar", user.avatar or "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.language.choices = [
@@ -66,6 +68,11 @@ class EditProfileForm(FlaskForm):
             *timezone_choices(),
         ]
         self.theme.choices = theme_choices()
+        self.avatar.choices = [
+            SelectChoice("", _("As the site does")),
+            SelectChoice("local", _("A pattern drawn by this site")),
+            SelectChoice("gravatar", _("Gravatar (the picture of your email address)")),
+        ]
         if user.timezone and user.timezone not in {c.value for c in self.timezone.choices}:
             # A valid alias saved earlier (e.g. "US/Pacific") stays selectable.
             self.timezone.choices.insert(1, SelectChoice(user.timezone, user.timezone))

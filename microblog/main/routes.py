@@ -200,7 +200,12 @@ def user(username: str) -> Response:
     )
     header = profile_header(
         user=profile,
-        avatar_url=avatar_url(user_id=profile.id, email=profile.email, size=PROFILE_AVATAR_SIZE),
+        avatar_url=avatar_url(
+            user_id=profile.id,
+            email=profile.email,
+            size=PROFILE_AVATAR_SIZE,
+            provider=profile.avatar,
+        ),
         stats=stats,
         relation=relation_from(viewer, profile, stats),
         login_url=url_for("auth.login", next=request.path) if viewer is None else None,
@@ -224,6 +229,7 @@ def edit_profile() -> Response:
         current_user.language = form.language.data or None
         current_user.timezone = form.timezone.data or None
         current_user.theme = form.theme.data or None
+        current_user.avatar = form.avatar.data or None
         db.session.commit()
         refresh()  # say "saved" in the language just chosen
         flash(_("Your changes have been saved."), "success")
@@ -262,7 +268,7 @@ def _follow_change(username: str, *, follow: bool) -> Response:
     # The counts after the change, read in its transaction, and who it was about: the commit
     # expires every loaded object.
     stats = target.follow_stats(current_user)
-    person = AuthorRow(target.id, target.username, target.email)
+    person = AuthorRow(target.id, target.username, target.email, target.avatar)
     db.session.commit()
     # The form that asked takes what it shows: the button, and the counts if it has them.
     return after_change(

@@ -24,6 +24,7 @@ class AuthorRow(NamedTuple):
     id: int
     username: str
     email: str
+    avatar: str | None = None  # the user's choice of avatar provider; None: the site's
 
 
 class PostRow(NamedTuple):
@@ -44,7 +45,7 @@ class PostRow(NamedTuple):
             post.body,
             post.timestamp,
             post.language,
-            AuthorRow(author.id, author.username, author.email),
+            AuthorRow(author.id, author.username, author.email, author.avatar),
         )
 
 
@@ -57,6 +58,7 @@ POST_ROW_COLUMNS = (
     User.id,
     User.username,
     User.email,
+    User.avatar,
 )
 
 

@@ -121,6 +121,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # "light" or "dark"; None follows the system's setting (prefers-color-scheme).
     theme: Mapped[str | None] = mapped_column(String(16))
+    # Where the avatar comes from ("local" identicon or "gravatar"); None: AVATAR_PROVIDER.
+    avatar: Mapped[str | None] = mapped_column(String(16))
 
     posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
 

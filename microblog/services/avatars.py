@@ -26,10 +26,11 @@ GOLDEN_ANGLE = 137.508
 SHAPES = ("square", "rounded", "circle")
 
 
-def avatar_url(*, user_id: int, email: str, size: int) -> str:
-    """The URL of a user's avatar of `size` pixels, from the configured provider."""
+def avatar_url(*, user_id: int, email: str, size: int, provider: str | None = None) -> str:
+    """The URL of a user's avatar of `size` pixels, from the user's choice of `provider`
+    ("local" or "gravatar"), else from the configured one (AVATAR_PROVIDER)."""
     return provider_avatar_url(
-        current_app.config["AVATAR_PROVIDER"],
+        provider or current_app.config["AVATAR_PROVIDER"],
         identicon=url_for("main.avatar", user_id=user_id),
         email=email,
         size=size,

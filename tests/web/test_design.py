@@ -419,3 +419,60 @@ def test_other_htmx_answers_leave_the_title_alone(browser, make_user):
     make_user("john")
     browser.login("susan")
     assert soup(browser.post("/follow/john", htmx=True)).find("title") is None
+
+
+def test_an_icon_button_is_named_by_its_text(app):
+    from bs4 import BeautifulSoup
+    from htpy import button
+
+    from templates.icons import icon_label
+
+    with app.test_request_context():
+        hidden = BeautifulSoup(
+            str(button(".icon-button")[icon_label("delete", "Delete")]), "html.parser"
+        )
+        shown = BeautifulSoup(
+            str(button(".icon-button")[icon_label("edit", "Edit", show_text=True)]), "html.parser"
+        )
+    assert hidden.button.get_text() == "Delete"
+    assert hidden.button.svg["aria-hidden"] == "true"
+    assert hidden.button.span["class"] == ["visually-hidden"]
+    assert hidden.button.svg.use["href"].endswith("#delete")
+    assert shown.button.span["class"] == ["action-label"]
+
+
+def test_a_user_chooses_gravatar_or_the_identicon_on_the_profile(
+    browser, app, make_user, make_posts, query
+):
+    susan_id = make_user("susan")
+    make_user("john")
+    make_posts("susan", 1)
+    make_posts("john", 1)
+    browser.login("susan")
+    form = soup(browser.get("/edit_profile")).select_one("main form")
+    options = [o["value"] for o in form.find("select", attrs={"name": "avatar"}).find_all("option")]
+    assert options == ["", "local", "gravatar"]
+    response = browser.post("/edit_profile", {"username": "susan", "avatar": "gravatar"})
+    assert response.status_code == 303
+    assert query(lambda: User.by_username("susan").avatar) == "gravatar"
+
+    def avatars(page) -> dict[str, str]:
+        return {
+            card.select_one(".post-meta a").get_text(): card.img["src"]
+            for card in page.select("#post-list .post")
+        }
+
+    explore = avatars(soup(browser.get("/explore")))
+    assert explore["susan"].startswith("https://www.gravatar.com/avatar/")
+    assert explore["john"] == f"/avatar/{susan_id + 1}"
+    profile = soup(browser.get("/user/susan")).select_one(".profile img.avatar")
+    assert profile["src"].startswith("https://www.gravatar.com/avatar/")
+    # The site's default is Gravatar: a user may keep the identicon.
+    app.config["AVATAR_PROVIDER"] = "gravatar"
+    browser.post("/edit_profile", {"username": "susan", "avatar": "local"})
+    explore = avatars(soup(browser.get("/explore")))
+    assert explore["susan"] == f"/avatar/{susan_id}"
+    assert explore["john"].startswith("https://www.gravatar.com/avatar/")
+    assert (
+        browser.post("/edit_profile", {"username": "susan", "avatar": "flickr"}).status_code == 422
+    )
