@@ -111,7 +111,7 @@ def form_errors(form: Form) -> Node:
         links = [
             p[
                 ngettext(
-                    "There is a problem with this field:",
+                    "There is a problem with %(num)d field:",
                     "There are problems with %(num)d fields:",
                     len(fields),
                 )
