@@ -1,7 +1,7 @@
 """user avatar choice
 
 Revision ID: 8b3e5f1a2c64
-Revises: 5d1c9e0a7b21
+Revises: d58110394d01
 Create Date: 2026-12-01
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b3e5f1a2c64'
-down_revision = '5d1c9e0a7b21'
+down_revision = 'd58110394d01'
 branch_labels = None
 depends_on = None
 
