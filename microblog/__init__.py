@@ -82,12 +82,14 @@ def create_app(config: object | None = None) -> Flask:
 
     from microblog import api, auth, cli, health, i18n, main
     from microblog.appearance.routes import bp as appearance_bp
+    from microblog.exports.routes import bp as exports_bp
     from microblog.translate import routes as translate
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(main.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(appearance_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(translate.bp)
     post_cards.add_action_factory(translate.translate_action, app=app)
     app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)

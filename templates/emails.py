@@ -59,3 +59,36 @@ def reset_password_html(*, subject: str, username: str, reset_url: str, minutes:
             p[s["signature"]],
         ],
     ]
+
+
+def _export_sentences(*, username: str, count: int, filename: str) -> dict[str, str]:
+    """The sentences both parts of the export mail share, translated once."""
+    return {
+        "greeting": _("Hi %(username)s,", username=username),
+        "attached": ngettext(
+            "As you asked, your %(num)d post is attached as %(filename)s.",
+            "As you asked, your %(num)d posts are attached as %(filename)s.",
+            count,
+            filename=filename,
+        ),
+        "format": _(
+            "The file is JSON: each post has its text, when it was published (ISO 8601, in UTC) "
+            "and its language, oldest first."
+        ),
+        "signature": _("The Microblog team"),
+    }
+
+
+def export_text(*, username: str, count: int, filename: str) -> str:
+    """The plain-text part of the mail that brings an export of one's posts."""
+    s = _export_sentences(username=username, count=count, filename=filename)
+    return "\n\n".join([s["greeting"], s["attached"], s["format"], s["signature"]]) + "\n"
+
+
+def export_html(*, subject: str, username: str, count: int, filename: str) -> Element:
+    """The HTML part of the export mail."""
+    s = _export_sentences(username=username, count=count, filename=filename)
+    return html(lang=str(get_locale() or "en"))[
+        head[meta(charset="utf-8"), title[subject]],
+        body[p[s["greeting"]], p[s["attached"]], p[s["format"]], p[s["signature"]]],
+    ]

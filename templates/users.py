@@ -220,5 +220,6 @@ def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
     ]
 
 
-def profile_page(*, header: Element, posts: Element) -> Element:
-    return div[header, posts]
+def profile_page(*, header: Element, posts: Element, export: Element | None = None) -> Element:
+    """A profile: its header, on one's own the export of one's posts, and the posts."""
+    return div[header, export, posts]

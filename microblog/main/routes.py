@@ -25,7 +25,9 @@ from microblog.responses import (
     render,
 )
 from microblog.services.avatars import avatar_url, identicon_svg
+from microblog.services.exports import latest_export, reached_step
 from microblog.services.languages import detect_language
+from templates.exports import export_panel, export_section
 from templates.posts import (
     explore_page,
     home_empty_state,
@@ -180,14 +182,22 @@ def explore() -> Response:
 @bp.route("/user/<username>")
 def user(username: str) -> Response:
     """A profile: who they are, their counts, their posts, and a follow button."""
-    profile = User.by_username(username) or abort(404)
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    # One's own profile is the user already loaded: its query pays for the export's state.
+    own = viewer is not None and viewer.username == username
+    profile = viewer if own else User.by_username(username) or abort(404)
     if profile.username != username:
         moved = canonical_redirect(url_for("main.user", username=profile.username, **request.args))
         if moved is not None:
             return moved
     page = _load_page(PostList.by_author(profile))
-    viewer = current_user if current_user.is_authenticated else None
     stats = profile.follow_stats(viewer)
+    turning = page_turn(page.number)
+    # A page turn swaps the list alone: the export panel is not part of it.
+    export = None
+    if own and not turning:
+        status = latest_export(profile.id)
+        export = export_section(panel=export_panel(status=status, heard=reached_step(status)))
     posts = posts_section(
         page=page,
         cards=post_cards.context(),
@@ -196,7 +206,7 @@ def user(username: str) -> Response:
         url_for_page=lambda number, **cursor: url_for(
             "main.user", username=profile.username, page=number, **cursor
         ),
-        focus=page_turn(page.number),
+        focus=turning,
     )
     header = profile_header(
         user=profile,
@@ -213,7 +223,7 @@ def user(username: str) -> Response:
     return render(
         posts,
         page_title=_list_title(profile.username),
-        page_content=profile_page(header=header, posts=posts),
+        page_content=profile_page(header=header, posts=posts, export=export),
         retitle=True,
     )
 

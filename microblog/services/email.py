@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
+import secrets
 import smtplib
 import ssl
 import threading
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import get_locale
@@ -126,6 +129,60 @@ def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
         return
     if refused:
         logger.error("The mail server refused %r for %s", message["Subject"], refused)
+
+
+# Base64 lines of 76 characters, as MIME writes them, come from 57 bytes each.
+_BASE64_LINE_BYTES = 57
+# Read the attachment this many base64 lines at a time (about 64 KiB).
+_LINES_PER_CHUNK = 1150
+
+
+def send_with_attachment(
+    settings: SmtpSettings,
+    message: EmailMessage,
+    attachment: IO[bytes],
+    *,
+    filename: str,
+    content_type: str,
+) -> None:
+    """Send `message` with the file `attachment` attached as `filename`, streaming the file
+    to the SMTP server in base64 chunks: however big the file, the mail is never whole in
+    memory. Raises smtplib.SMTPException or OSError when the server fails or refuses (the
+    caller decides what a failed delivery means; here, a failed task)."""
+    # The email package writes every header and boundary; a one-line placeholder attachment
+    # marks where the file's base64 lines go.
+    placeholder = secrets.token_bytes(_BASE64_LINE_BYTES)
+    maintype, subtype = content_type.split("/")
+    message.add_attachment(placeholder, maintype=maintype, subtype=subtype, filename=filename)
+    marker = base64.b64encode(placeholder)
+    head, tail = message.as_bytes(policy=policy.SMTP).split(marker + b"\r\n")
+    # A line that starts with a dot is doubled for SMTP (RFC 5321 4.5.2); base64 has none.
+    head, tail = (re.sub(rb"(?m)^\.", b"..", part) for part in (head, tail))
+    sender = message["From"]
+    recipients = [address.strip() for address in message["To"].split(",")]
+    with _connect(settings) as smtp:
+        smtp.ehlo_or_helo_if_needed()
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        for recipient in recipients:
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        smtp.putcmd("data")
+        code, reply = smtp.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        smtp.send(head)
+        while chunk := attachment.read(_BASE64_LINE_BYTES * _LINES_PER_CHUNK):
+            smtp.send(base64.encodebytes(chunk).replace(b"\n", b"\r\n"))
+        smtp.send(tail)
+        if not tail.endswith(b"\r\n"):
+            smtp.send(b"\r\n")
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
 
 
 def in_background(function: Callable[..., object], *args: object) -> threading.Thread:

@@ -58,3 +58,26 @@ def test_a_plain_get_writes_nothing(app, busy_site):
         s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
     assert writes == []
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_own_profile_shows_the_export_within_the_budget_and_others_never_ask(app, busy_site, htmx):
+    """One's own profile reads the export's state in place of looking the profile up (the
+    viewer is already loaded); another's profile never reads the task table."""
+    from microblog.extensions import db
+    from microblog.models import Task, User
+
+    with count_queries(app) as others:
+        assert busy_site.get("/user/author1", htmx=htmx).status_code == 200
+    with count_queries(app) as own_without_export:
+        assert busy_site.get("/user/susan", htmx=htmx).status_code == 200
+    with app.app_context():
+        Task.create(user_id=User.by_username("susan").id, kind="export_posts", description="x")
+        db.session.commit()
+    with count_queries(app) as own_with_export:
+        page = soup(busy_site.get("/user/susan", htmx=htmx))
+    assert not any("task" in statement.lower() for statement in others), others
+    assert len(own_with_export) == len(own_without_export) <= len(others) <= MAX_QUERIES
+    # A page turn (htmx) swaps the list alone, so it does not read the export either.
+    assert (page.find(id="export") is not None) is (not htmx)
+    assert any("task" in statement.lower() for statement in own_with_export) is (not htmx)
