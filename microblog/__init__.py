@@ -1,38 +1,38 @@
-"""microblog: a Jinja-free hypermedia microblogging site."""
+"""microblog: a Jinja-free hypermedia microblogging site.
+
+`create_app()` is the one place that knows every part of the site: it imports them when it
+runs, so importing any module of the package (a model, the API's schemas, a component) loads
+only what that module needs, and no module imports this one back."""
 
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask_login import current_user
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from microblog import errors, logs, ratelimits, security
-from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
-from microblog.extensions import (
-    apifairy,
-    babel,
-    csrf,
-    db,
-    htmx,
-    login_manager,
-    migrate,
-    post_cards,
-)
-from microblog.locales import select_locale, select_timezone, vary_on_language
-from microblog.models.types import utcnow
-from microblog.presence import is_quiet_request
-from microblog.services import search, tasks, translation
-from microblog.site_url import LOCAL_BASE_URL, BaseUrlError, base_host, parse_base_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application; `config` is a Config instance (default: from the environment)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from microblog import cli, errors, logs, presence, ratelimits, security, site_url
+    from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
+    from microblog.extensions import (
+        apifairy,
+        babel,
+        csrf,
+        db,
+        htmx,
+        login_manager,
+        migrate,
+        post_cards,
+    )
+    from microblog.locales import select_locale, select_timezone, vary_on_language
+    from microblog.services import search, tasks, translation
+
     app = Flask(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
@@ -46,7 +46,7 @@ def create_app(config: object | None = None) -> Flask:
         )
     if problem := translation.config_problem(app.config):
         sys.exit(f"microblog: {problem}.")
-    _configure_public_address(app)
+    site_url.configure(app)
     Path(app.instance_path).mkdir(exist_ok=True)
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Believe the last `proxies` values of each X-Forwarded-* header, which our own proxies
@@ -80,9 +80,26 @@ def create_app(config: object | None = None) -> Flask:
     errors.init_app(app)
     tasks.init_app(app)
 
-    from microblog import api, auth, cli, health, i18n, main
+    _register_blueprints(app)
+    apifairy.init_app(app)
+    cli.init_app(app)
+
+    app.before_request(presence.record_last_seen)
+    app.after_request(vary_on_language)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each feature's views, registered on its blueprint as their modules are imported here."""
+    from microblog import api, auth, i18n, main
+    from microblog.api import docs, openapi, posts, search, tokens, users  # noqa: F401
     from microblog.appearance.routes import bp as appearance_bp
+    from microblog.auth import routes as auth_routes  # noqa: F401
     from microblog.exports.routes import bp as exports_bp
+    from microblog.extensions import csrf, post_cards
+    from microblog.health import bp as health_bp
+    from microblog.i18n import routes as i18n_routes  # noqa: F401
+    from microblog.main import messages, people, routes  # noqa: F401
     from microblog.translate import routes as translate
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -93,44 +110,6 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(translate.bp)
     post_cards.add_action_factory(translate.translate_action, app=app)
     app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)
-    app.register_blueprint(health.bp)
+    app.register_blueprint(health_bp)
     # API clients authenticate with tokens in a header, never with the session cookie.
     csrf.exempt(api.bp)
-    apifairy.init_app(app)
-    cli.init_app(app)
-
-    app.before_request(_record_last_seen)
-    app.after_request(vary_on_language)
-    return app
-
-
-def _configure_public_address(app: Flask) -> None:
-    """Check BASE_URL and answer only to its host (and TRUSTED_HOSTS) outside debug mode."""
-    base_url = app.config.get("BASE_URL")
-    if not base_url:
-        if not (app.debug or app.testing):
-            sys.exit(
-                "microblog: refusing to start without BASE_URL, the site's public address that "
-                "links in mails point to (e.g. https://microblog.example.com); set it in the "
-                "environment or in .env (make run sets http://127.0.0.1:5000)."
-            )
-        base_url = LOCAL_BASE_URL
-    try:
-        app.config["BASE_URL"] = parse_base_url(base_url)
-    except BaseUrlError as error:
-        sys.exit(f"microblog: refusing to start: {error}.")
-    if not app.debug:
-        # Werkzeug compares host names without their port.
-        hosts = [base_host(app.config["BASE_URL"]), *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
-        app.config["TRUSTED_HOSTS"] = hosts
-
-
-def _record_last_seen() -> None:
-    """Note that the user was here, writing at most once per LAST_SEEN_INTERVAL_SECONDS."""
-    if not current_user.is_authenticated or is_quiet_request():
-        return
-    from flask import current_app
-
-    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
-    if current_user.touch_last_seen(utcnow(), interval):
-        db.session.commit()

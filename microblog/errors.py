@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from microblog.api.errors import api_error_response, is_api_request
 from microblog.extensions import db
 from microblog.locales import visitor_locale
 from microblog.ratelimits import breached_limit_message, retry_after_seconds
@@ -38,9 +39,6 @@ def _texts(code: int) -> tuple[str, str]:
 
 def error_response(code: int, *, message: str | None = None) -> Response:
     """The error page (or, for htmx, the alert for #alerts) with status `code`."""
-    # Imported here: the API package imports the site's forms, whose views import this module.
-    from microblog.api.errors import api_error_response, is_api_request
-
     if is_api_request():
         # Under /api every error is JSON, even a 404 for an unknown URL or a 500.
         return api_error_response(code, message)
@@ -74,8 +72,6 @@ def handle_csrf_error(_error: CSRFError) -> Response:
 def handle_untrusted_host(_error: SecurityError) -> Response:
     """A request for a host that is not this site's (TRUSTED_HOSTS): a 400 that links to the
     real address. Without a trusted host Flask has no URL adapter, so there is no layout."""
-    from microblog.api.errors import api_error_response, is_api_request
-
     message = "This site does not answer at this host name."
     if is_api_request():
         return api_error_response(400, message)
@@ -88,8 +84,6 @@ def handle_untrusted_host(_error: SecurityError) -> Response:
 def handle_rate_limit(error: RateLimitExceeded) -> Response:
     """The 429: which limit, and when to try again (in English under /api), with
     Retry-After."""
-    from microblog.api.errors import is_api_request
-
     seconds = retry_after_seconds()
 
     def message() -> str:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from flask import current_app, request
+from flask_login import current_user
+
+from microblog.extensions import db
+from microblog.models.types import utcnow
 
 View = TypeVar("View", bound=Callable)
 
@@ -21,3 +26,13 @@ def is_quiet_request() -> bool:
     """Whether the current request goes to a view marked `quiet`."""
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "quiet", False))
+
+
+def record_last_seen() -> None:
+    """Note that the user was here (before each request), writing at most once per
+    LAST_SEEN_INTERVAL_SECONDS."""
+    if not current_user.is_authenticated or is_quiet_request():
+        return
+    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL_SECONDS"])
+    if current_user.touch_last_seen(utcnow(), interval):
+        db.session.commit()

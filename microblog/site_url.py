@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 
 # The address of `make run`, and of a debug server started without BASE_URL.
 LOCAL_BASE_URL = "http://127.0.0.1:5000"
@@ -41,3 +42,25 @@ def public_url(endpoint: str, **values: object) -> str:
     )
     current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def configure(app: Flask) -> None:
+    """Check BASE_URL and answer only to its host (and TRUSTED_HOSTS) outside debug mode;
+    exits with one clear line when production has no usable BASE_URL."""
+    base_url = app.config.get("BASE_URL")
+    if not base_url:
+        if not (app.debug or app.testing):
+            sys.exit(
+                "microblog: refusing to start without BASE_URL, the site's public address that "
+                "links in mails point to (e.g. https://microblog.example.com); set it in the "
+                "environment or in .env (make run sets http://127.0.0.1:5000)."
+            )
+        base_url = LOCAL_BASE_URL
+    try:
+        app.config["BASE_URL"] = parse_base_url(base_url)
+    except BaseUrlError as error:
+        sys.exit(f"microblog: refusing to start: {error}.")
+    if not app.debug:
+        # Werkzeug compares host names without their port.
+        hosts = [base_host(app.config["BASE_URL"]), *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
+        app.config["TRUSTED_HOSTS"] = hosts

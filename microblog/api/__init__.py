@@ -4,6 +4,5 @@ from flask import Blueprint
 
 URL_PREFIX = "/api"
 
+# Its views register themselves on bp when create_app() imports their modules.
 bp = Blueprint("api", __name__)
-
-from microblog.api import docs, openapi, posts, search, tokens, users  # noqa: E402, F401 - registers the views on bp

@@ -10,6 +10,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from microblog.api import URL_PREFIX
 from microblog.extensions import apifairy, db
+from microblog.models.limits import is_id
 
 M = TypeVar("M")
 
@@ -62,7 +63,7 @@ def _text(problems: Any) -> str:
 def get_or_404(model: type[M], id: int) -> M:
     """The row of `model` with this id, or a JSON 404."""
     # Flask's int converter takes any length; the databases' integer columns do not.
-    found = db.session.get(model, id) if 0 < id < 2**31 else None
+    found = db.session.get(model, id) if is_id(id) else None
     if found is None:
         api_abort(404, f"There is no {model.__name__.lower()} with id {id}.")
     return found

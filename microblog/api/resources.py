@@ -18,6 +18,7 @@ from microblog.models import (
     PostList,
     PostRow,
     User,
+    follow_stats_for,
     paginate_counted,
     paginate_counted_posts,
 )
@@ -105,7 +106,7 @@ def user_collection(
 ) -> dict[str, Any]:
     """One page of users with their counts: three queries whatever the page size."""
     page = paginate_counted(query, page=args["page"], per_page=_per_page(args))
-    stats = User.stats_for(page.items)
+    stats = follow_stats_for(page.items)
     items = [user_resource(user, stats[user.id]) for user in page.items]
     return collection(page, items, endpoint, **url_values)
 

@@ -12,9 +12,19 @@ from flask_marshmallow import Schema
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
 
 from microblog.api.auth import token_user
-from microblog.auth.forms import PASSWORD_MIN_LENGTH, USERNAME_PATTERN
-from microblog.main.forms import ABOUT_ME_MAX_LENGTH
-from microblog.models import BODY_MAX_LENGTH, User
+from microblog.models import User
+from microblog.models.limits import (
+    ABOUT_ME_MAX_LENGTH,
+    BODY_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    LANGUAGE_MAX_LENGTH,
+    MAX_ID,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+    USERNAME_PATTERN,
+)
 from microblog.text import (
     ABOUT_ME_MAX_LINES,
     POST_MAX_LINES,
@@ -25,11 +35,8 @@ from microblog.text import (
     schema_username,
 )
 
-LANGUAGE_MAX_LENGTH = 5  # the post table's language column
 PER_PAGE_DEFAULT = 10
 PER_PAGE_MAX = 100
-# Pages past this would only overflow the databases' OFFSET arithmetic.
-PAGE_MAX = 2**31 - 1
 
 
 def storable_text(value: str) -> None:
@@ -88,7 +95,7 @@ class LocationHeaderSchema(Schema):
 class PaginationSchema(Schema):
     page = fields.Integer(
         load_default=1,
-        validate=validate.Range(min=1, max=PAGE_MAX),
+        validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "The page to return (a page past the last one is a 404)."},
     )
     per_page = fields.Integer(
@@ -123,7 +130,11 @@ def _username(*, required: bool) -> fields.String:
     return fields.String(
         required=required,
         validate=[
-            validate.Length(min=2, max=64, error="A username has 2 to 64 characters."),
+            validate.Length(
+                min=USERNAME_MIN_LENGTH,
+                max=USERNAME_MAX_LENGTH,
+                error=f"A username has {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} characters.",
+            ),
             validate.Regexp(
                 USERNAME_PATTERN, error="Use only letters, digits, dots, dashes and underscores."
             ),
@@ -151,7 +162,10 @@ def _email(*, required: bool) -> fields.String:
         required=required,
         validate=[
             storable_text,
-            validate.Length(max=120, error="An email address has at most 120 characters."),
+            validate.Length(
+                max=EMAIL_MAX_LENGTH,
+                error=f"An email address has at most {EMAIL_MAX_LENGTH} characters.",
+            ),
             email_address,
         ],
         metadata={"format": "email"},
@@ -199,8 +213,8 @@ class NewUserSchema(_AccountSchema):
             storable_text,
             validate.Length(
                 min=PASSWORD_MIN_LENGTH,
-                max=128,
-                error=f"A password has {PASSWORD_MIN_LENGTH} to 128 characters.",
+                max=PASSWORD_MAX_LENGTH,
+                error=f"A password has {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
             ),
         ],
     )

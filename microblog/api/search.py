@@ -16,7 +16,7 @@ from microblog.api.schemas import (
     search_args_schema,
     search_result_schema,
 )
-from microblog.models import User
+from microblog.models import follow_stats_for
 from microblog.services.search import parse_query, search_posts_counted, search_users
 
 
@@ -36,6 +36,6 @@ def search(args: dict[str, Any]) -> dict[str, Any]:
     items = [post_resource(post) for post in page.items]
     result = collection(page, items, "api.search", q=args["q"], order=args["order"])
     users = search_users(args["q"])
-    stats = User.stats_for(users)
+    stats = follow_stats_for(users)
     result["users"] = [user_resource(user, stats[user.id]) for user in users]
     return result

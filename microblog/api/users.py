@@ -23,7 +23,7 @@ from microblog.api.schemas import (
     user_schema,
 )
 from microblog.extensions import db
-from microblog.models import User
+from microblog.models import User, follow_stats
 from microblog.ratelimits import registration_limit
 
 
@@ -47,7 +47,7 @@ def create_user(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     user.set_password(data["password"])
     db.session.add(user)
     _commit_account_changes()
-    return user_resource(user, user.follow_stats()), {
+    return user_resource(user, follow_stats(user)), {
         "Location": url_for("api.get_user", id=user.id)
     }
 
@@ -69,7 +69,7 @@ def get_users(args: dict[str, int]) -> dict[str, Any]:
 def get_user(id: int) -> dict[str, Any]:
     """One user (with the email address when it is your own)."""
     user = get_or_404(User, id)
-    return user_resource(user, user.follow_stats())
+    return user_resource(user, follow_stats(user))
 
 
 @bp.route("/users/<int:id>", methods=["PUT"])
@@ -86,7 +86,7 @@ def update_user(data: dict[str, Any], id: int) -> dict[str, Any]:
         if field in data:
             setattr(user, field, data[field])
     _commit_account_changes()
-    return user_resource(user, user.follow_stats())
+    return user_resource(user, follow_stats(user))
 
 
 @bp.route("/users/<int:id>/followers", methods=["GET"])

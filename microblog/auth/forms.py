@@ -9,11 +9,15 @@ from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
 from microblog.models import User
+from microblog.models.limits import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+    USERNAME_PATTERN,
+)
 from microblog.text import Username, clean_line
-
-USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
-PASSWORD_MIN_LENGTH = 8
-
 
 # Leading and trailing spaces are never meant (a pasted name, a phone keyboard).
 strip = clean_line
@@ -23,7 +27,11 @@ def username_validators() -> list:
     """The rules a username follows, at registration and when it is changed."""
     return [
         DataRequired(message=_l("Please choose a username.")),
-        Length(min=2, max=64, message=_l("A username has 2 to 64 characters.")),
+        Length(
+            min=USERNAME_MIN_LENGTH,
+            max=USERNAME_MAX_LENGTH,
+            message=_l("A username has %(min)d to %(max)d characters."),
+        ),
         Regexp(
             USERNAME_PATTERN,
             message=_l("Use only letters, digits, dots, dashes and underscores."),
@@ -36,7 +44,9 @@ def email_validators() -> list:
     """The rules an email address follows wherever one is typed."""
     return [
         DataRequired(message=_l("Please enter your email address.")),
-        Length(max=120, message=_l("An email address has at most %(max)d characters.")),
+        Length(
+            max=EMAIL_MAX_LENGTH, message=_l("An email address has at most %(max)d characters.")
+        ),
         Email(message=_l("This does not look like an email address."), check_deliverability=False),
     ]
 
@@ -49,7 +59,7 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
             DataRequired(message=_l("Please choose a password.")),
             Length(
                 min=PASSWORD_MIN_LENGTH,
-                max=128,
+                max=PASSWORD_MAX_LENGTH,
                 message=_l("A password has %(min)d to %(max)d characters."),
             ),
         ],

@@ -2,6 +2,5 @@
 
 from flask import Blueprint
 
+# Its views register themselves on bp when create_app() imports their modules.
 bp = Blueprint("i18n", __name__)
-
-from microblog.i18n import routes  # noqa: E402, F401 - registers the views on bp

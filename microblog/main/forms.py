@@ -12,11 +12,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from microblog.auth.forms import strip, username_validators
 from microblog.i18n.forms import language_choices, timezone_choices
 from microblog.locales import is_timezone
-from microblog.models import BODY_MAX_LENGTH, MESSAGE_MAX_LENGTH, User
+from microblog.models import User
+from microblog.models.limits import ABOUT_ME_MAX_LENGTH, BODY_MAX_LENGTH, MESSAGE_MAX_LENGTH
 from microblog.text import ABOUT_ME_MAX_LINES, POST_MAX_LINES, LineLimit, UserText, clean_text
 from templates.languages import theme_choices
-
-ABOUT_ME_MAX_LENGTH = 140
 
 
 class PostForm(FlaskForm):

@@ -13,7 +13,7 @@ from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.main import bp
 from microblog.main.routes import _positive_arg
-from microblog.models import User
+from microblog.models import User, follow_stats
 from microblog.models.block import block as block_user
 from microblog.models.block import relation_from
 from microblog.models.block import unblock as unblock_user
@@ -188,7 +188,7 @@ def unblock(username: str) -> Response:
 def user_popup(username: str) -> Response:
     """A user's card: the fragment shown on hover for htmx, a page of its own otherwise."""
     user = User.by_username(username) or abort(404)
-    stats = user.follow_stats(current_user)
+    stats = follow_stats(user, current_user)
     card = user_card(
         user=user,
         avatar_url=avatar_url(user_id=user.id, email=user.email, size=CARD_AVATAR_SIZE),

@@ -12,8 +12,18 @@ from microblog.errors import error_response
 from microblog.extensions import db, post_cards
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
-from microblog.models import AuthorRow, Page, Post, PostList, PostRow, User, paginate
+from microblog.models import (
+    AuthorRow,
+    Page,
+    Post,
+    PostList,
+    PostRow,
+    User,
+    follow_stats,
+    paginate,
+)
 from microblog.models.block import relation, relation_from
+from microblog.models.limits import is_id
 from microblog.ratelimits import post_limit
 from microblog.responses import (
     after_change,
@@ -47,15 +57,14 @@ from templates.users import (
 )
 
 # Larger page numbers and post ids cannot exist (and would overflow a database integer).
-MAX_NUMBER = 2**31 - 1
 
 
 def _positive_arg(name: str) -> int | None:
-    """The query argument `name` as a number from 1 to MAX_NUMBER; anything else is a 404."""
+    """The query argument `name` as a number from 1 to MAX_ID; anything else is a 404."""
     value = request.args.get(name)
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_NUMBER:
+    if not (value.isascii() and value.isdigit()) or not is_id(int(value)):
         abort(404)
     return int(value)
 
@@ -191,7 +200,7 @@ def user(username: str) -> Response:
         if moved is not None:
             return moved
     page = _load_page(PostList.by_author(profile))
-    stats = profile.follow_stats(viewer)
+    stats = follow_stats(profile, viewer)
     turning = page_turn(page.number)
     # A page turn swaps the list alone: the export panel is not part of it.
     export = None
@@ -277,7 +286,7 @@ def _follow_change(username: str, *, follow: bool) -> Response:
         message = _("You are not following %(username)s anymore.", username=target.username)
     # The counts after the change, read in its transaction, and who it was about: the commit
     # expires every loaded object.
-    stats = target.follow_stats(current_user)
+    stats = follow_stats(target, current_user)
     person = AuthorRow(target.id, target.username, target.email, target.avatar)
     db.session.commit()
     # The form that asked takes what it shows: the button, and the counts if it has them.

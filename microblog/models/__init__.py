@@ -1,7 +1,8 @@
 """The SQLAlchemy models, one module per aggregate."""
 
-from microblog.models.block import blocks
-from microblog.models.message import MESSAGE_MAX_LENGTH, Message
+from microblog.models.follows import blocks, followers
+from microblog.models.limits import BODY_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from microblog.models.message import Message
 from microblog.models.pagination import (
     AuthorRow,
     CountedPage,
@@ -12,11 +13,12 @@ from microblog.models.pagination import (
     paginate_counted,
     paginate_counted_posts,
 )
-from microblog.models.post import BODY_MAX_LENGTH, Post
+from microblog.models.post import Post
+from microblog.models.stats import FollowStats, follow_stats, follow_stats_for
 from microblog.models.task import Task
 from microblog.models.token import ApiToken
 from microblog.models.translation import PostTranslation
-from microblog.models.user import FollowStats, User, followers
+from microblog.models.user import User
 
 __all__ = [
     "BODY_MAX_LENGTH",
@@ -34,6 +36,8 @@ __all__ = [
     "Task",
     "User",
     "blocks",
+    "follow_stats",
+    "follow_stats_for",
     "followers",
     "paginate",
     "paginate_counted",

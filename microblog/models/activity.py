@@ -7,10 +7,11 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, bindparam, case, literal_column, null, select, union_all
 
+from microblog.models.follows import followers
 from microblog.models.keyset import KeysetPage, KeysetStatements, keyset_page
 from microblog.models.message import Message
 from microblog.models.types import UTCDateTime
-from microblog.models.user import User, followers
+from microblog.models.user import User
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

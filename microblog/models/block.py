@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 
 from microblog.extensions import db
+from microblog.models.follows import blocks, followers, insert_unless_present
+from microblog.models.stats import FollowStats
 from microblog.models.types import utcnow
-from microblog.models.user import FollowStats, User, _insert_unless_present, blocks, followers
+from microblog.models.user import User
 
 
 def block(blocker: User, blocked: User) -> bool:
@@ -25,7 +27,7 @@ def block(blocker: User, blocked: User) -> bool:
         )
     )
     row = {"blocker_id": blocker.id, "blocked_id": blocked.id, "created": utcnow()}
-    inserted = _insert_unless_present(blocks, row).returning(blocks.c.blocker_id)
+    inserted = insert_unless_present(blocks, row).returning(blocks.c.blocker_id)
     return db.session.execute(inserted).first() is not None
 
 

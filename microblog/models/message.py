@@ -24,10 +24,9 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from microblog.extensions import db
 from microblog.models.keyset import KeysetPage, KeysetStatements, keyset_page
+from microblog.models.limits import MESSAGE_MAX_LENGTH
 from microblog.models.types import UTCDateTime, utcnow
 from microblog.models.user import User
-
-MESSAGE_MAX_LENGTH = 280
 
 
 class Message(db.Model):

@@ -7,9 +7,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Table, bindparam, exists, select
 
-from microblog.models.block import blocks
+from microblog.models.follows import blocks, followers
 from microblog.models.keyset import KeysetPage, KeysetStatements, keyset_page
-from microblog.models.user import User, followers
+from microblog.models.user import User
 
 
 class ListedPerson(NamedTuple):

@@ -8,10 +8,10 @@ from sqlalchemy import ColumnElement, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microblog.extensions import db
+from microblog.models.follows import followers
+from microblog.models.limits import BODY_MAX_LENGTH, LANGUAGE_MAX_LENGTH
 from microblog.models.types import UTCDateTime, utcnow
-from microblog.models.user import User, followers
-
-BODY_MAX_LENGTH = 280
+from microblog.models.user import User
 
 
 class Post(db.Model):
@@ -21,7 +21,7 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(String(BODY_MAX_LENGTH))
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    language: Mapped[str | None] = mapped_column(String(5))
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX_LENGTH))
 
     author: Mapped[User] = relationship(back_populates="posts")
 

@@ -1,8 +1,7 @@
-"""Users, their passwords and who follows whom."""
+"""Users, their passwords, and following (the tables are in models/follows.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -10,65 +9,26 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
     Select,
     String,
-    Table,
     delete,
-    func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
-from sqlalchemy.sql.expression import Insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from microblog.extensions import db
+from microblog.models.follows import blocks, followers, insert_unless_present
+from microblog.models.limits import (
+    ABOUT_ME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+)
 from microblog.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from microblog.models.post import Post
-
-followers = Table(
-    "followers",
-    db.metadata,
-    Column("follower_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves "whom does X follow"; this index serves "who follows X".
-    Column(
-        "followed_id",
-        Integer,
-        ForeignKey("user.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-    # When the follow began: lists of people show the newest first, /activity shows them.
-    Column("created", UTCDateTime(), nullable=False, default=utcnow),
-    Index("ix_followers_followed_id_created", "followed_id", "created"),
-    Index("ix_followers_follower_id_created", "follower_id", "created"),
-)
-
-# Who blocks whom: a blocked user cannot follow or message the one who blocked them.
-blocks = Table(
-    "blocks",
-    db.metadata,
-    Column("blocker_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves "whom did X block"; this index serves "who blocked X".
-    Column(
-        "blocked_id",
-        Integer,
-        ForeignKey("user.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-    Column("created", UTCDateTime(), nullable=False, default=utcnow),
-)
-
-USERNAME_MAX_LENGTH = 64
 
 
 @cache
@@ -80,29 +40,6 @@ def _dummy_hash() -> str:
     return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def _insert_unless_present(table: Table, row: dict[str, object]) -> Insert:
-    """INSERT that does nothing when the row's key already exists, in each database's words.
-    (Ask with RETURNING whether it inserted: rowcount is -1 on PostgreSQL.)"""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).values(row).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(table).values(row).on_conflict_do_nothing()
-    return insert(table).values(row).prefix_with("IGNORE")  # MySQL and MariaDB
-
-
-@dataclass(frozen=True)
-class FollowStats:
-    """What a profile shows about a user's connections, loaded in one query."""
-
-    followers: int
-    following: int
-    posts: int
-    followed_by_viewer: bool
-    blocked_by_viewer: bool = False
-    blocks_viewer: bool = False
-
-
 class User(UserMixin, db.Model):
     """Someone with an account."""
 
@@ -111,9 +48,9 @@ class User(UserMixin, db.Model):
     # Lower-cased copies keep usernames and emails unique whatever their case, with a plain
     # unique index that SQLite, PostgreSQL and MariaDB all enforce the same way.
     username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
-    email: Mapped[str] = mapped_column(String(120), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
-    about_me: Mapped[str | None] = mapped_column(String(140))
+    about_me: Mapped[str | None] = mapped_column(String(ABOUT_ME_MAX_LENGTH))
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Preferences; None means automatic (the browser's language, the browser's timezone).
@@ -220,7 +157,7 @@ class User(UserMixin, db.Model):
         if user.id == self.id:
             raise ValueError("a user cannot follow themselves")
         row = {"follower_id": self.id, "followed_id": user.id, "created": utcnow()}
-        inserted = _insert_unless_present(followers, row).returning(followers.c.follower_id)
+        inserted = insert_unless_present(followers, row).returning(followers.c.follower_id)
         return db.session.execute(inserted).first() is not None
 
     def unfollow(self, user: User) -> bool:
@@ -231,10 +168,6 @@ class User(UserMixin, db.Model):
             )
         )
         return bool(result.rowcount)
-
-    def follow_stats(self, viewer: User | None = None) -> FollowStats:
-        """Follower, following and post counts, and whether `viewer` follows this user."""
-        return User.stats_for([self], viewer)[self.id]
 
     @classmethod
     def listing(cls) -> Select[tuple[User]]:
@@ -267,39 +200,6 @@ class User(UserMixin, db.Model):
         """The users this one follows, in the order they joined."""
         follows = select(followers.c.followed_id).where(followers.c.follower_id == self.id)
         return select(User).where(User.id.in_(follows)).order_by(User.id)
-
-    @staticmethod
-    def stats_for(users: list[User], viewer: User | None = None) -> dict[int, FollowStats]:
-        """`follow_stats()` of many users in one query, by user id."""
-        from microblog.models.post import Post
-
-        if not users:
-            return {}
-        viewer_id = viewer.id if viewer else -1
-
-        def count(table, *conditions) -> object:
-            query = select(func.count()).select_from(table).where(*conditions)
-            return query.correlate(User).scalar_subquery()
-
-        rows = db.session.execute(
-            select(
-                User.id,
-                count(followers, followers.c.followed_id == User.id),
-                count(followers, followers.c.follower_id == User.id),
-                count(Post.__table__, Post.user_id == User.id),
-                count(
-                    followers,
-                    followers.c.follower_id == viewer_id,
-                    followers.c.followed_id == User.id,
-                ),
-                count(blocks, blocks.c.blocker_id == viewer_id, blocks.c.blocked_id == User.id),
-                count(blocks, blocks.c.blocker_id == User.id, blocks.c.blocked_id == viewer_id),
-            ).where(User.id.in_([user.id for user in users]))
-        )
-        return {
-            user_id: FollowStats(n_followers, n_following, n_posts, *map(bool, viewer_flags))
-            for user_id, n_followers, n_following, n_posts, *viewer_flags in rows
-        }
 
     def touch_last_seen(self, now: datetime, interval: timedelta) -> bool:
         """Record activity, at most once per `interval`; True when a write is due."""

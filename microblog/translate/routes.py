@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from microblog.extensions import db
 from microblog.models import Post, PostRow, PostTranslation
+from microblog.models.limits import is_id
 from microblog.models.translation import body_digest
 from microblog.ratelimits import translation_limit
 from microblog.responses import after_change, refuse
@@ -64,7 +65,7 @@ def translate_action() -> CardAction | None:
     back_to = _without_shown(request.full_path)
     shown_id = request.args.get(SHOWN, type=int)
     shown = None
-    if shown_id is not None and 0 < shown_id < 2**31:
+    if shown_id is not None and is_id(shown_id):
         shown = db.session.scalar(
             select(PostTranslation).where(
                 PostTranslation.post_id == shown_id,
@@ -102,7 +103,7 @@ def _language_in_reader_language(code: str) -> str:
 
 
 def _post(post_id: int) -> Post:
-    post = db.session.get(Post, post_id) if 0 < post_id < 2**31 else None
+    post = db.session.get(Post, post_id) if is_id(post_id) else None
     if post is None:
         abort(404)
     return post

@@ -19,9 +19,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from microblog.auth.forms import USERNAME_PATTERN
 from microblog.extensions import db
 from microblog.models import BODY_MAX_LENGTH, ApiToken, Post, User
+from microblog.models.limits import USERNAME_PATTERN
 from tests.helpers import PASSWORD
 
 DOCUMENT = "/api/openapi.json"

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from microblog.extensions import db
-from microblog.models import Post, PostList, User, paginate
+from microblog.models import Post, PostList, User, follow_stats, paginate
 
 pytestmark = pytest.mark.alldb  # the subject of every test here is the database
 
@@ -61,7 +61,7 @@ def test_seed_load_csv_loads_the_benchmark_format(app, query, tmp_path):
         first = User.authenticate("user0001", "pw-user0001")
         assert first is not None and first.about_me == 'Likes <b> & "quotes"'
         assert User.by_username("user0002").about_me is None
-        assert first.follow_stats().following == 1
+        assert follow_stats(first).following == 1
         timeline = [
             p.body for p in paginate(PostList.timeline_for(first), page=1, per_page=10).items
         ]

@@ -17,13 +17,13 @@ from tests.helpers import soup
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_posts_without_a_csrf_token_are_a_400(susan, query, url, data, htmx):
-    from microblog.models import Post, User
+    from microblog.models import Post, User, follow_stats
 
     response = susan.post(url, data, csrf=False, htmx=htmx)
     assert response.status_code == 400
     assert "session expired" in soup(response).get_text()
     assert query(lambda: Post.query.count()) == 0
-    assert query(lambda: User.by_username("susan").follow_stats().following) == 0
+    assert query(lambda: follow_stats(User.by_username("susan")).following) == 0
     assert susan.get("/").status_code == 200  # still logged in
 
 
