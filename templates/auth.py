@@ -13,6 +13,7 @@ from wtforms import Form
 
 from templates.cards import CardContext, post_items
 from templates.forms import csrf_input, field, form_errors
+from templates.hx import hx_form
 
 if TYPE_CHECKING:
     from microblog.models.pagination import PostRow
@@ -144,4 +145,31 @@ def reset_link_problem_page(*, title: str, message: str) -> Element:
         h1[title],
         p[message],
         p[a(href=url_for("auth.reset_password_request"))[_("Request a new link")]],
+    ]
+
+
+def logout_everywhere_form(*, done: bool = False) -> Element:
+    """The button that ends every other session of the account; after it was pressed (with
+    htmx, in place), it says so."""
+    return form("#logout-everywhere", **hx_form(url_for("auth.logout_everywhere")))[
+        csrf_input(),
+        p(".hint")[
+            _(
+                "Logs you out in every other browser and device, forgets every "
+                "\u201cRemember me\u201d, and revokes your API tokens. You stay logged in here."
+            )
+        ],
+        p(".form-success", role="status")[_("Every other session has ended.")] if done else None,
+        button(type="submit")[_("Log out everywhere else")],
+    ]
+
+
+def account_settings(*, logout_everywhere: Element) -> Element:
+    """The account part of the settings page: sessions (and, below, the account itself)."""
+    return section(".account-settings", aria_labelledby="account-heading")[
+        h2("#account-heading")[_("Account")],
+        section(aria_labelledby="sessions-heading")[
+            h2("#sessions-heading")[_("Sessions")],
+            logout_everywhere,
+        ],
     ]

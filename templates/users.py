@@ -184,8 +184,9 @@ def profile_header(
     ]
 
 
-def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
-    """The profile form; the hint under the time zone says which one dates use now."""
+def edit_profile_page(form_: Form, *, timezone_in_use: str, account: Node = None) -> Element:
+    """The profile form; the hint under the time zone says which one dates use now. Below
+    it, `account`: the account settings (password, email, sessions)."""
     return div(".narrow")[
         h1[_("Edit your profile")],
         form(action=url_for("main.edit_profile"), method="post")[
@@ -217,6 +218,7 @@ def edit_profile_page(form_: Form, *, timezone_in_use: str) -> Element:
             ),
             button(type="submit")[_("Save")],
         ],
+        account,
     ]
 
 

@@ -135,6 +135,7 @@ class Browser:
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
         response = self.post("/auth/login", {"username": username, "password": password})
         assert response.status_code == 303, f"login as {username} failed"
+        self._token = None  # a login starts a new session, with a new CSRF token
         return response
 
     def logout(self) -> TestResponse:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
+from flask_login.utils import decode_cookie
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -26,11 +28,12 @@ from microblog.auth.tokens import (
 from microblog.extensions import db, login_manager, post_cards
 from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
-from microblog.responses import redirect_with_return, render
+from microblog.responses import after_change, redirect_with_return, render
 from microblog.security import is_return_page
 from microblog.unread import remember_unread
 from templates.auth import (
     login_page,
+    logout_everywhere_form,
     register_page,
     reset_link_problem_page,
     reset_password_page,
@@ -42,11 +45,10 @@ WELCOME_POSTS = 5
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
+def load_user(session_id: str) -> User | None:
+    """The user of a session or remember-me cookie, unless its sessions have ended since."""
     # The unread-messages badge is on every page: its count comes in the same query.
-    user = db.session.get(User, int(user_id), options=[undefer(User.unread_message_count)])
+    user = User.by_session_id(session_id, options=[undefer(User.unread_message_count)])
     if user is not None:
         remember_unread(user.unread_message_count)
     return user
@@ -77,6 +79,9 @@ def login() -> Response:
     if form.validate_on_submit():
         user = User.authenticate(form.username.data, form.password.data)
         if user is not None:
+            # A new session for the new login: nothing set before it (by anyone who could
+            # plant a cookie) carries over.
+            session.clear()
             login_user(user, remember=form.remember_me.data)
             return redirect(next_page if is_return_page(next_page) else url_for("main.index"), 303)
         note_failed_login()
@@ -98,10 +103,36 @@ def login() -> Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """Log out (by POST only, so no link or image can do it behind the user's back)."""
+    """Log out (by POST only, so no link or image can do it behind the user's back); the
+    remember-me cookie goes too."""
+    session.clear()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.index"), 303)
+
+
+@bp.route("/logout_everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> Response:
+    """End every other session, remember-me cookie and API token; this browser stays in."""
+    user: User = current_user._get_current_object()
+    remembered = has_remember_cookie(user)
+    user.end_sessions()
+    db.session.commit()
+    login_user(user, remember=remembered)
+    return after_change(
+        logout_everywhere_form(done=True),
+        redirect_to=url_for("main.edit_profile"),
+        message=_("Every other session has ended."),
+        announcement=_("Every other session has ended."),
+    )
+
+
+def has_remember_cookie(user: User) -> bool:
+    """Whether this browser holds a live remember-me cookie of `user`: after the user's
+    sessions are ended, the browser that asked is logged in again, and keeps its cookie."""
+    cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
+    return cookie is not None and decode_cookie(cookie) == user.get_id()
 
 
 @bp.route("/register", methods=["GET", "POST"])

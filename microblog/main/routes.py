@@ -37,6 +37,7 @@ from microblog.responses import (
 from microblog.services.avatars import avatar_url, identicon_svg
 from microblog.services.exports import latest_export, reached_step
 from microblog.services.languages import detect_language
+from templates.auth import account_settings, logout_everywhere_form
 from templates.exports import export_panel, export_section
 from templates.posts import (
     explore_page,
@@ -258,7 +259,11 @@ def edit_profile() -> Response:
         form.about_me.data = current_user.about_me
     status = 422 if request.method == "POST" else 200
     return render(
-        edit_profile_page(form, timezone_in_use=str(get_timezone())),
+        edit_profile_page(
+            form,
+            timezone_in_use=str(get_timezone()),
+            account=account_settings(logout_everywhere=logout_everywhere_form()),
+        ),
         page_title=_("Edit your profile"),
         status=status,
     )

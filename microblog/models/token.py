@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, delete, select
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
 from microblog.extensions import db
 from microblog.models.types import UTCDateTime, utcnow
@@ -29,6 +29,9 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     expires: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The user's session generation when the token was issued: once it is raised (a new
+    # password, "log out everywhere"), the token is refused.
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 
@@ -38,20 +41,38 @@ class ApiToken(db.Model):
     @classmethod
     def issue(cls, user: User, *, lifetime: timedelta) -> str:
         """A new token for `user`, valid for `lifetime`; the caller commits. The user's expired
-        tokens are swept away at the same time, so the table does not grow forever."""
+        and ended tokens are swept away at the same time, so the table does not grow forever."""
         now = utcnow()
-        db.session.execute(delete(cls).where(cls.user_id == user.id, cls.expires <= now))
+        db.session.execute(
+            delete(cls).where(
+                cls.user_id == user.id,
+                (cls.expires <= now) | (cls.generation != user.session_generation),
+            )
+        )
         token = secrets.token_urlsafe(32)
-        db.session.add(cls(token_hash=_digest(token), user_id=user.id, expires=now + lifetime))
+        db.session.add(
+            cls(
+                token_hash=_digest(token),
+                user_id=user.id,
+                expires=now + lifetime,
+                generation=user.session_generation,
+            )
+        )
         return token
 
     @classmethod
     def user_for(cls, token: str) -> User | None:
-        """The user a live token belongs to, or None for an unknown, revoked or expired one."""
+        """The user a live token belongs to, or None for an unknown, revoked or expired one,
+        or one issued before the user's sessions were last ended."""
         found = db.session.scalar(
             select(cls)
-            .options(joinedload(cls.user))
-            .where(cls.token_hash == _digest(token), cls.expires > utcnow())
+            .join(cls.user)
+            .options(contains_eager(cls.user))
+            .where(
+                cls.token_hash == _digest(token),
+                cls.expires > utcnow(),
+                cls.generation == User.session_generation,
+            )
         )
         return found.user if found else None
 

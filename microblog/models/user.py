@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -60,11 +61,44 @@ class User(UserMixin, db.Model):
     theme: Mapped[str | None] = mapped_column(String(16))
     # Where the avatar comes from ("local" identicon or "gravatar"); None: AVATAR_PROVIDER.
     avatar: Mapped[str | None] = mapped_column(String(16))
+    # Part of the id that sessions and remember-me cookies carry (get_id): raising it ends
+    # every one of them at once (end_sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+    def get_id(self) -> str:
+        """The id a session or a remember-me cookie keeps: the user's id and session
+        generation, so that a cookie from before the last end_sessions() finds nobody."""
+        return f"{self.id}:{self.session_generation}"
+
+    @classmethod
+    def by_session_id(cls, session_id: str, *, options: Sequence = ()) -> User | None:
+        """The user a session's id (from get_id) belongs to, while its generation is
+        current; None for an ended session, an unknown user or a malformed id."""
+        user_id, sep, generation = session_id.partition(":")
+        if not (sep and user_id.isdigit() and generation.isdigit()) or len(session_id) > 40:
+            return None
+        user = db.session.get(cls, int(user_id), options=list(options))
+        if user is None or user.session_generation != int(generation):
+            return None
+        return user
+
+    def end_sessions(self) -> None:
+        """End every session, remember-me cookie and API token of this user (after a change
+        of password, or when asked to). The caller commits, and logs the current browser in
+        again if it should stay logged in. (API tokens carry the generation they were issued
+        in, and ApiToken.user_for refuses the older ones.)"""
+        db.session.execute(
+            update(User)
+            .where(User.id == self.id)
+            .values(session_generation=User.session_generation + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(self, ["session_generation"])
 
     @validates("username")
     def _keep_username_key(self, _key: str, username: str) -> str:
@@ -112,7 +146,8 @@ class User(UserMixin, db.Model):
 
     def replace_password(self, expected_hash: str | None, password: str) -> bool:
         """Set a new password, but only if the stored hash is still `expected_hash`; False when
-        it changed meanwhile (two uses of one reset link at once). The caller commits."""
+        it changed meanwhile (two uses of one reset link at once). Every session, remember-me
+        cookie and API token of the user ends with it. The caller commits."""
         new_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
@@ -124,7 +159,8 @@ class User(UserMixin, db.Model):
         result = db.session.execute(
             update(User)
             .where(User.id == self.id, unchanged)
-            .values(password_hash=new_hash)
+            # A new password ends every session of the old one.
+            .values(password_hash=new_hash, session_generation=User.session_generation + 1)
             .execution_options(synchronize_session="fetch")
         )
         return bool(result.rowcount)
