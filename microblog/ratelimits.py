@@ -124,7 +124,8 @@ def mail_limits(address_field: str) -> Callable[[View], View]:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "-"
+    # The account, not get_id(): that changes when sessions end, and the counters must not.
+    return f"user:{current_user.id}" if current_user.is_authenticated else "-"
 
 
 def _api_user_key() -> str:
