@@ -135,7 +135,10 @@ class Browser:
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
         response = self.post("/auth/login", {"username": username, "password": password})
         assert response.status_code == 303, f"login as {username} failed"
-        self._token = None  # a login starts a new session, with a new CSRF token
+        # A login starts a new session, with a new CSRF token: read it now, so that the
+        # next request is only the one the test makes.
+        self._token = None
+        self.csrf_token()
         return response
 
     def logout(self) -> TestResponse:
