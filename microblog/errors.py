@@ -105,7 +105,8 @@ def handle_rate_limit(error: RateLimitExceeded) -> Response:
 
 def _user_id() -> str:
     try:
-        return current_user.get_id() or "anonymous"
+        # The account's id (get_id() also carries the session generation).
+        return str(current_user.id) if current_user.is_authenticated else "anonymous"
     except Exception:  # the database may be what failed
         return "unknown"
 
