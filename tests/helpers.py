@@ -95,11 +95,19 @@ class Browser:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
         self._token: str | None = None
+        self._secret: str | None = None
+
+    def _session_secret(self) -> str | None:
+        with self.client.session_transaction() as session:
+            return session.get("csrf_token")
 
     def csrf_token(self) -> str:
-        if self._token is None:
+        """The token a page of the current session carries (a login starts a new session,
+        with a new one: then it is read again)."""
+        if self._token is None or self._secret != self._session_secret():
             page = soup(self.client.get("/explore"))
             self._token = json.loads(page.body["hx-headers"])["X-CSRFToken"]
+            self._secret = self._session_secret()
         return self._token
 
     @staticmethod
@@ -137,7 +145,6 @@ class Browser:
         assert response.status_code == 303, f"login as {username} failed"
         # A login starts a new session, with a new CSRF token: read it now, so that the
         # next request is only the one the test makes.
-        self._token = None
         self.csrf_token()
         return response
 
