@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from microblog.health import bp as health_bp
     from microblog.i18n import routes as i18n_routes  # noqa: F401
     from microblog.main import messages, people, routes  # noqa: F401
+    from microblog.main import search as search_page  # noqa: F401
     from microblog.translate import routes as translate
 
     app.register_blueprint(auth.bp, url_prefix="/auth")

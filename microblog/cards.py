@@ -27,6 +27,7 @@ from templates.cards import (
     card_body,
     said_patterns,
 )
+from templates.post_text import highlight_stems
 
 if TYPE_CHECKING:
     from microblog.models.pagination import AuthorRow
@@ -94,10 +95,15 @@ class PostCards:
         cards.links.cache_clear()  # type: ignore[attr-defined]
 
     def context(
-        self, *, now: datetime | None = None, actions: Sequence[CardAction] = ()
+        self,
+        *,
+        now: datetime | None = None,
+        actions: Sequence[CardAction] = (),
+        highlight: Sequence[str] = (),
     ) -> CardContext:
         """The context of the cards of one list, for the current request and viewer: the app's
-        actions, then `actions` (controls only this list offers)."""
+        actions, then `actions` (controls only this list offers); `highlight`: the words of a
+        search, marked in the posts' text."""
         cards = self._for(None)
         script_root = request.script_root
         provider = current_app.config["AVATAR_PROVIDER"]
@@ -114,4 +120,5 @@ class PostCards:
                 *(action for make in cards.factories if (action := make()) is not None),
                 *actions,
             ),
+            highlight=highlight_stems(highlight),
         )

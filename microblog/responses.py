@@ -94,7 +94,10 @@ def render(
                 theme=select_theme(),
                 features=features,
                 side=SideColumn(
-                    search_url=features.get("search"),
+                    # The search page has its own search box.
+                    search_url=features.get("search")
+                    if request.endpoint != "main.search"
+                    else None,
                     suggestions=listed_people(User.suggestions_for(viewer)),
                     join_card=request.endpoint not in {"auth.login", "auth.register"},
                     viewer_avatar_url=avatar_url(

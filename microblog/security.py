@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
@@ -11,6 +13,8 @@ from werkzeug.routing import RequestRedirect
 
 from microblog.errors import error_response
 from microblog.services.avatars import GRAVATAR_HOST
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -62,6 +66,13 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def nul_in_query_is_text(view: F) -> F:
+    """Mark a view whose query arguments may hold NUL: it reads them as text that a NUL
+    cannot harm (the search box: whatever is pasted into it gives results or none)."""
+    view.nul_in_query_is_text = True  # type: ignore[attr-defined]
+    return view
+
+
 def refuse_files_and_nul() -> Response | None:
     """No form of this site takes a file: one sent where text belongs is refused before a
     form reads it. Nor does any address hold a NUL character, which PostgreSQL cannot even
@@ -70,8 +81,10 @@ def refuse_files_and_nul() -> Response | None:
         return error_response(
             400, message=_("This form takes only text; files cannot be sent with it.")
         )
-    if "\x00" in request.path or any(
-        "\x00" in key + value for key, value in request.args.items(multi=True)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if "\x00" in request.path or (
+        not getattr(view, "nul_in_query_is_text", False)
+        and any("\x00" in key + value for key, value in request.args.items(multi=True))
     ):
         return error_response(400, message=_("The address contains a character it cannot hold."))
     return None

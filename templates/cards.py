@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from templates.avatars import avatar
 from templates.dates import date_text_in, full_date_in, is_recent, relative_text
+from templates.post_text import post_text
 
 if TYPE_CHECKING:
     from microblog.models.pagination import AuthorRow, PostRow
@@ -48,6 +49,7 @@ class CardBody(NamedTuple):
     relative: bool  # a relative time goes in _WHEN_SLOT; else the date is part of the body
     locale: str
     timezone: str
+    highlight: tuple[str, ...] = ()  # stems of the words a search matched, to mark
 
 
 class CardHTML(NamedTuple):
@@ -81,7 +83,9 @@ def card_body(card: CardBody) -> CardHTML:
                             "when": time(datetime=moment.isoformat(), title=title)[text],
                         }
                     ],
-                    p(class_="post-body", lang=card.language or None, dir="auto")[card.body],
+                    p(class_="post-body", lang=card.language or None, dir="auto")[
+                        post_text(card.body, highlight=card.highlight)
+                    ],
                     _ACTIONS_SLOT,
                 ],
             ]
@@ -143,6 +147,7 @@ class CardContext:
     links: Callable[[AuthorRow], AuthorLinks]
     render_body: Callable[[CardBody], CardHTML]
     actions: Sequence[CardAction] = ()
+    highlight: tuple[str, ...] = ()  # stems of the words a search matched, to mark
 
 
 def post_actions(post: PostRow, *, context: CardContext) -> str:
@@ -172,6 +177,7 @@ def _card_parts(post: PostRow, context: CardContext) -> tuple[str, str, str, str
             relative=relative,
             locale=locale,
             timezone=context.timezone,
+            highlight=context.highlight,
         )
     )
     when = escape(relative_text(post.timestamp, now=context.now, locale=locale)) if relative else ""

@@ -49,7 +49,7 @@ from htpy import (
 from templates.assets import asset_url
 from templates.avatars import avatar
 from templates.forms import csrf_input
-from templates.icons import icon
+from templates.icons import icon, icon_label
 from templates.languages import html_lang, language_picker, theme_picker
 from templates.messages import unread_badge
 from templates.users import ListedPerson, people_list
@@ -243,8 +243,14 @@ def side_column(*, viewer: Viewer, side: SideColumn, site_name: str) -> Element:
             search(".card")[
                 form(".side-search", action=side.search_url, method="get")[
                     label(".visually-hidden", for_="side-search-q")[_("Search posts")],
-                    input("#side-search-q", type="search", name="q", placeholder=_("Search posts")),
-                    button(".secondary", type="submit")[_("Search")],
+                    input(
+                        "#side-search-q",
+                        type="search",
+                        name="q",
+                        placeholder=_("Search posts"),
+                        autocomplete="off",
+                    ),
+                    button(".secondary", type="submit")[icon_label("search", _("Search"))],
                 ]
             ]
         )

@@ -116,16 +116,20 @@ _CURSOR_TIME = (
 # Strictly older / newer than the cursor in (timestamp, id) order. The first condition is a
 # plain range on the timestamp that every database can read from the indexes; the second
 # settles posts made in the same microsecond.
-_OLDER = (Post.timestamp <= _CURSOR_TIME) & ((Post.timestamp < _CURSOR_TIME) | (Post.id < _CURSOR))
-_NEWER = (Post.timestamp >= _CURSOR_TIME) & ((Post.timestamp > _CURSOR_TIME) | (Post.id > _CURSOR))
+OLDER_THAN_CURSOR = (Post.timestamp <= _CURSOR_TIME) & (
+    (Post.timestamp < _CURSOR_TIME) | (Post.id < _CURSOR)
+)
+NEWER_THAN_CURSOR = (Post.timestamp >= _CURSOR_TIME) & (
+    (Post.timestamp > _CURSOR_TIME) | (Post.id > _CURSOR)
+)
 
 
 def _page_rows(
     where: ColumnElement[bool] | None, *, cursor: ColumnElement[bool] | None = None, newer=False
 ) -> Select[Any]:
     """The rows of one page of the posts matching `where`, with their authors: by number
-    (LIMIT/OFFSET), or next to a cursor post (`cursor`: _OLDER or _NEWER, oldest first when
-    `newer`).
+    (LIMIT/OFFSET), or next to a cursor post (`cursor`: OLDER_THAN_CURSOR or
+    NEWER_THAN_CURSOR, oldest first when `newer`).
 
     A deferred join: the subquery pages through post ids only, which the (…, timestamp, id)
     indexes answer without reading the table; only the rows of this page are then read, with
@@ -157,8 +161,8 @@ def _statements(where: ColumnElement[bool] | None) -> _Statements:
     count = select(func.count()).select_from(Post)
     return _Statements(
         by_number=_page_rows(where),
-        older=_page_rows(where, cursor=_OLDER),
-        newer=_page_rows(where, cursor=_NEWER, newer=True),
+        older=_page_rows(where, cursor=OLDER_THAN_CURSOR),
+        newer=_page_rows(where, cursor=NEWER_THAN_CURSOR, newer=True),
         count=count if where is None else count.where(where),
     )
 

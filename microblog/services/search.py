@@ -41,13 +41,23 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from microblog.extensions import db
-from microblog.models.pagination import POST_ROW_COLUMNS, CountedPage, PostRow, post_rows
+from microblog.models.pagination import (
+    NEWER_THAN_CURSOR,
+    OLDER_THAN_CURSOR,
+    POST_ROW_COLUMNS,
+    CountedPage,
+    PostRow,
+    post_rows,
+)
 from microblog.models.post import Post
 from microblog.models.user import User
 
 Order = Literal["newest", "relevance"]
 QUERY_MAX_LENGTH = 200  # characters of a query that are read; the rest is ignored
 TERMS_MAX = 12
+# Matches counted for "N results": past this, "more than N" (counting every match of a word
+# that half the posts contain would cost more than the page itself).
+COUNT_MAX = 1000
 
 _QUOTED = re.compile(r'"([^"]*)"?')
 _WORD = re.compile(r"[^\W_]+")
@@ -120,10 +130,7 @@ class PostHits:
     per_page: int
     has_next: bool
     query: SearchQuery = field(default_factory=SearchQuery)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
+    has_prev: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -341,15 +348,51 @@ def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[Any
 
 
 def search_posts(
-    raw: str, *, order: Order = "newest", page: int = 1, per_page: int = 25
+    raw: str,
+    *,
+    order: Order = "newest",
+    page: int = 1,
+    per_page: int = 25,
+    before: int | None = None,
+    after: int | None = None,
 ) -> PostHits:
-    """Page `page` of the posts matching `raw`, newest or best first (one query)."""
+    """Page `page` of the posts matching `raw`, newest or best first, in one query. Newest
+    first, a page may continue next to a post, as the timelines do: just older than post
+    `before` or just newer than post `after` (nothing repeats or goes missing when people post
+    meanwhile); when nothing is there, or best first, the page number decides."""
     query = parse_query(raw)
     if query.is_empty:
         return PostHits([], page, per_page, False, query)
     statement = matching_posts(query, order=order)
+    if order == "newest" and (before is not None or after is not None):
+        newer = before is None
+        if newer:
+            statement = statement.where(NEWER_THAN_CURSOR).order_by(None)
+            statement = statement.order_by(Post.timestamp.asc(), Post.id.asc())
+        else:
+            statement = statement.where(OLDER_THAN_CURSOR)
+        cursor = after if newer else before
+        rows = post_rows(statement.limit(per_page + 1), {"cursor": cursor})
+        if rows:
+            more = len(rows) > per_page
+            kept = rows[:per_page][::-1] if newer else rows[:per_page]
+            # The cursor post is on the other side, so there is always a page that way.
+            return PostHits(kept, page, per_page, newer or more, query, not newer or more)
+        statement = matching_posts(query, order=order)
     rows = post_rows(statement.limit(per_page + 1).offset((page - 1) * per_page))
-    return PostHits(rows[:per_page], page, per_page, len(rows) > per_page, query)
+    return PostHits(rows[:per_page], page, per_page, len(rows) > per_page, query, page > 1)
+
+
+def count_matches(query: SearchQuery, *, limit: int = COUNT_MAX) -> int:
+    """How many posts match `query`, counting no further than `limit` + 1 (one query)."""
+    if query.is_empty:
+        return 0
+    index = index_for(db.engine.dialect.name)
+    statement = index.filter(select(Post.id), query)
+    if query.tags:
+        statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
+    capped = statement.limit(limit + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
 def search_posts_counted(
@@ -386,9 +429,11 @@ def reindex(engine: Engine | None = None) -> None:
 
 
 __all__ = [
+    "COUNT_MAX",
     "PostHits",
     "SearchIndex",
     "SearchQuery",
+    "count_matches",
     "include_in_migrations",
     "matching_posts",
     "parse_query",

@@ -8,7 +8,13 @@ from sqlalchemy import text
 
 from microblog.extensions import db
 from microblog.models import Post
-from microblog.services.search import parse_query, reindex, search_posts, search_users
+from microblog.services.search import (
+    count_matches,
+    parse_query,
+    reindex,
+    search_posts,
+    search_users,
+)
 
 pytestmark = pytest.mark.alldb
 
@@ -171,10 +177,36 @@ HOSTILE = [
 
 @pytest.mark.parametrize("raw", HOSTILE)
 def test_hostile_queries_give_results_or_nothing(posts, query, raw):
-    posts("Tomatoes in the garden", "番茄 花园", "помидоры в огороде")
+    ids = posts("Tomatoes in the garden", "番茄 花园", "помидоры в огороде")
+    cursor = max(ids.values()) + 1
     for order in ("newest", "relevance"):
         hits = query(lambda order=order: search_posts(raw, order=order))
         assert isinstance(hits.ids, list)
+        older = query(lambda order=order: search_posts(raw, order=order, page=2, before=cursor))
+        assert isinstance(older.ids, list)
+    assert query(lambda: count_matches(parse_query(raw))) >= 0
+
+
+def test_pages_continue_next_to_a_post_when_newest_first(posts, query):
+    ids = list(posts(*(f"Harvest report {n}" for n in range(5))).values())
+
+    def page(**cursor):
+        hits = search_posts("harvest", page=2, per_page=2, **cursor)
+        return hits.ids, hits.has_prev, hits.has_next
+
+    assert query(lambda: page(before=ids[3])) == ([ids[2], ids[1]], True, True)
+    assert query(lambda: page(before=ids[1])) == ([ids[0]], True, False)
+    assert query(lambda: page(after=ids[1])) == ([ids[3], ids[2]], True, True)
+    assert query(lambda: page(after=ids[3])) == ([ids[4]], False, True)
+
+
+def test_matches_are_counted_up_to_a_limit(posts, query):
+    posts(*(f"Harvest report {n}" for n in range(5)), "Nothing to see")
+    harvest = parse_query("harvest")
+    assert query(lambda: count_matches(harvest)) == 5
+    assert query(lambda: count_matches(harvest, limit=3)) == 4  # "more than 3"
+    assert query(lambda: count_matches(parse_query("#report"))) == 0
+    assert query(lambda: count_matches(parse_query(""))) == 0
 
 
 def test_a_query_of_only_exclusions_or_punctuation_finds_nothing(posts, query):

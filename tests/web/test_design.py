@@ -31,11 +31,10 @@ def test_every_page_has_the_landmarks_in_order(browser, make_user):
 
 
 def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, make_user):
-    """Search is not there: this site has no such page (yet)."""
     make_user("susan")
     browser.login("susan")
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore", "Messages", "Activity", "Profile"]
+    assert nav_labels(page) == ["Home", "Explore", "Search", "Messages", "Activity", "Profile"]
     for link in page.select("nav[aria-label=Main] a"):
         use = link.find("svg", attrs={"aria-hidden": "true"}).find("use")
         assert use["href"].startswith("/static/img/icons.svg?v=")
@@ -45,7 +44,7 @@ def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, m
 
 def test_visitors_see_the_ways_in_instead_of_a_profile(browser):
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore"]
+    assert nav_labels(page) == ["Home", "Explore", "Search"]
     header = page.body.header
     assert header.find("a", string="Log in")["href"] == "/auth/login"
     assert header.find("a", string="Create account")["href"] == "/auth/register"

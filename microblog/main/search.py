@@ -1,0 +1,100 @@
+"""The search page: posts matching the words typed, and people whose name matches."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, request, url_for
+from flask_babel import gettext as _
+
+from microblog.extensions import post_cards
+from microblog.main import bp
+from microblog.main.people import list_page_args
+from microblog.responses import announce, listed_people, page_turn, render
+from microblog.security import nul_in_query_is_text
+from microblog.services.search import (
+    COUNT_MAX,
+    Order,
+    count_matches,
+    parse_query,
+    search_posts,
+    search_users,
+)
+from templates.search import (
+    nothing_found,
+    result_count,
+    search_form,
+    search_page,
+    search_results,
+)
+
+# Characters of the query shown in the page's title (the page itself shows it all).
+TITLE_QUERY_MAX = 60
+
+
+@bp.route("/search")
+@nul_in_query_is_text
+def search() -> Response:
+    """Posts with the words you typed, newest or best first, and people by their name."""
+    raw = request.args.get("q", "")
+    order: Order = "relevance" if request.args.get("order") == "relevance" else "newest"
+    number, before, after = list_page_args()
+    query = parse_query(raw)
+    # What is shown and echoed: the query without control characters, as it was read.
+    text = query.text
+    hits, people, count = None, [], ""
+    focus = False
+    if not query.is_empty:
+        hits = search_posts(
+            raw,
+            order=order,
+            page=number,
+            per_page=current_app.config["POSTS_PER_PAGE"],
+            before=before,
+            after=after,
+        )
+        if hits.is_empty and (number > 1 or before is not None or after is not None):
+            abort(404)
+        if hits.number == 1 and not hits.has_prev:
+            people = listed_people(search_users(raw))
+            matched = count_matches(query)
+            count = result_count(
+                posts=min(matched, COUNT_MAX), people=len(people), capped=matched > COUNT_MAX
+            )
+            if not (matched or people):
+                count = ""
+        # Pager links name their page; typing and choosing an order do not, and keep the
+        # focus where it is (in the search box) while the reader hears what was found.
+        if "page" in request.args:
+            focus = page_turn(number)
+        else:
+            announce(count or nothing_found())
+    url = url_for("main.search")
+    results = search_results(
+        text=text,
+        hits=hits,
+        people=people,
+        count=count,
+        cards=post_cards.context(highlight=query.highlight_terms),
+        url_for_page=lambda page, **cursor: url_for(
+            "main.search",
+            q=text,
+            order=order,
+            page=page,
+            **(cursor if order == "newest" else {}),
+        ),
+        order=order,
+        focus=focus,
+    )
+    if text:
+        shown = text if len(text) <= TITLE_QUERY_MAX else text[:TITLE_QUERY_MAX] + "…"
+        # TRANSLATORS: the title of the search page; %(query)s is what was searched for.
+        title = _("Search: %(query)s", query=shown)
+    else:
+        title = _("Search")
+    return render(
+        results,
+        page_title=title,
+        page_content=search_page(
+            form_=search_form(url=url, text=text, order=order), results=results
+        ),
+        retitle=True,
+    )
