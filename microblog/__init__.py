@@ -18,7 +18,7 @@ def create_app(config: object | None = None) -> Flask:
     """Build the application; `config` is a Config instance (default: from the environment)."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from microblog import cli, errors, logs, presence, ratelimits, security, site_url
+    from microblog import cli, errors, logs, outage, presence, ratelimits, security, site_url
     from microblog.config import DEV_SECRET_KEY, TRANSLATIONS, Config
     from microblog.extensions import (
         apifairy,
@@ -57,6 +57,7 @@ def create_app(config: object | None = None) -> Flask:
     logs.init_app(app)
 
     db.init_app(app)
+    outage.init_app(app)
     migrate.init_app(
         app,
         db,

@@ -89,7 +89,11 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
             env.get("DATABASE_URL") or f"sqlite:///{instance / 'microblog.db'}"
         )
+        # A connection is tried before each use, so the site recovers by itself as soon as a
+        # restarted database answers again; until then every request gets a 503.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds to wait for a PostgreSQL or MariaDB server to accept a connection.
+        self.DATABASE_CONNECT_TIMEOUT = float(env.get("DATABASE_CONNECT_TIMEOUT", "5"))
         self.POSTS_PER_PAGE = int(env.get("POSTS_PER_PAGE", "25"))
         self.POST_CARD_CACHE_SIZE = int(env.get("POST_CARD_CACHE_SIZE", "2048"))
         self.AVATAR_PROVIDER = env.get("AVATAR_PROVIDER", "local")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, request
 from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
@@ -15,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from microblog.api.errors import api_error_response, is_api_request
 from microblog.extensions import db
 from microblog.locales import visitor_locale
+from microblog.outage import database_unavailable, is_database_outage
 from microblog.ratelimits import breached_limit_message, retry_after_seconds
 from microblog.responses import render
 from microblog.site_url import public_url
@@ -137,9 +142,37 @@ def handle_unexpected_error(error: Exception) -> Response:
             return Response(str(error_page(title=title, message=message)), 500)
 
 
+def handle_database_error(error: sa.exc.DBAPIError | sa.exc.TimeoutError) -> Response:
+    """A database that cannot be reached is a 503; any other database error is a bug: 500."""
+    if is_database_outage(error):
+        return database_unavailable(error)
+    return handle_unexpected_error(error)
+
+
+Handler = TypeVar("Handler", bound=Callable[[Any], Response])
+
+
+def _outage_safe(handler: Handler) -> Handler:
+    """`handler`, answering with the outage's 503 when the database fails under it (the
+    reader's language and the layout load the logged-in user)."""
+
+    @wraps(handler)
+    def handle(error: Any) -> Response:
+        try:
+            return handler(error)
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as failure:
+            if not is_database_outage(failure):
+                raise
+            return database_unavailable(failure)
+
+    return handle  # type: ignore[return-value]
+
+
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(SecurityError, handle_untrusted_host)
-    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
-    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(CSRFError, _outage_safe(handle_csrf_error))
+    app.register_error_handler(SecurityError, _outage_safe(handle_untrusted_host))
+    app.register_error_handler(RateLimitExceeded, _outage_safe(handle_rate_limit))
+    app.register_error_handler(HTTPException, _outage_safe(handle_http_exception))
+    app.register_error_handler(sa.exc.DBAPIError, handle_database_error)
+    app.register_error_handler(sa.exc.TimeoutError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -24,7 +24,7 @@ from htpy import Node, fragment
 from microblog.locales import language_name
 from microblog.models import User
 from microblog.services.avatars import avatar_url
-from microblog.themes import select_theme
+from microblog.themes import select_theme, visitor_theme
 from microblog.unread import unread_messages
 from templates.errors import error_alert
 from templates.layout import SideColumn, announcer_oob, document_title, flashes_oob, page
@@ -59,12 +59,18 @@ def render(
     status: int = 200,
     headers: dict[str, str] | None = None,
     retitle: bool = False,
+    database: bool = True,
 ) -> Response:
     """The fragment alone for htmx (plus flashes, announcements and `oob` extras), else
     `page_content` (default: the fragment) inside the site layout, titled `page_title` (the
     site's name alone when there is none). `retitle` gives the fragment the page's <title> for
     htmx to show (for a fragment that changes the address: a page of a list).
+
+    `database=False` is for the page of a database outage: it asks the database nothing, so
+    it shows the frame as to a visitor, without people to follow or ways to log in.
     """
+    if not database:
+        return _render_without_database(fragment_, page_title, page_content, status, headers)
     if _swaps_part_of_a_page():
         messages = get_flashed_messages(with_categories=True)
         announcements = [*g.get("announcements", []), *(text for _category, text in messages)]
@@ -116,6 +122,41 @@ def render(
     response.vary.add("HX-Request")
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_without_database(
+    fragment_: Node,
+    page_title: str | None,
+    page_content: Node,
+    status: int,
+    headers: dict[str, str] | None,
+) -> Response:
+    """render() for when the database cannot be reached: nothing here loads the user (their
+    session may name one), and the answer is never stored by a cache."""
+    if _swaps_part_of_a_page():
+        body = str(fragment_)
+    else:
+        visitor = current_app.login_manager.anonymous_user()
+        features = site_features()
+        body = str(
+            page(
+                page_title=page_title or "",
+                content=fragment_ if page_content is None else page_content,
+                viewer=visitor,
+                current_path=request.path,
+                flashes=[],
+                languages=[(code, language_name(code)) for code in current_app.config["LANGUAGES"]],
+                back_to=request.full_path.rstrip("?"),
+                theme=visitor_theme(),
+                features=features,
+                side=SideColumn(search_url=features.get("search"), join_card=False),
+                ways_in=False,
+            )
+        )
+    response = make_response(body, status, headers or {})
+    response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -15,6 +15,12 @@ def select_theme() -> str | None:
     choice from the footer (a cookie), else None: the system's setting decides."""
     if current_user.is_authenticated:
         return current_user.theme if current_user.theme in THEMES else None
+    return visitor_theme()
+
+
+def visitor_theme() -> str | None:
+    """The theme chosen without asking the database: the footer's cookie, else None (also
+    what the page of a database outage uses)."""
     chosen = request.cookies.get(THEME_COOKIE)
     return chosen if chosen in THEMES else None
 

@@ -15,5 +15,16 @@ def error_page(*, title: str, message: str, home_url: str | None = None) -> Elem
     ]
 
 
+def outage_page(*, title: str, message: str, retry_url: str | None) -> Element:
+    """The page of a database outage: what happened, and a way to try again (`retry_url`,
+    the address asked for when it was a GET)."""
+    return div(".narrow.error-page")[
+        h1[title],
+        p[message],
+        p[a(href=retry_url)[_("Try again")]] if retry_url else None,
+        p[a(href=url_for("main.index"))[_("Back to the home page")]],
+    ]
+
+
 def error_alert(*, title: str, message: str) -> Element:
     return div(".alert", role="alert")[strong[title], " ", message]

@@ -209,8 +209,11 @@ def account_menu(*, viewer: Viewer, avatar_url: str) -> Element:
     ]
 
 
-def site_header(*, viewer: Viewer, site_name: str, avatar_url: str | None) -> Element:
-    """The site's name; your avatar and the Post action, or the ways in for a visitor."""
+def site_header(
+    *, viewer: Viewer, site_name: str, avatar_url: str | None, ways_in: bool = True
+) -> Element:
+    """The site's name; your avatar and the Post action, or the ways in for a visitor
+    (unless `ways_in` is False: a page that cannot tell who is looking)."""
     if viewer.is_authenticated and avatar_url:
         actions: Node = [
             a(".button.post-action", href=f"{url_for('main.index')}#post")[
@@ -219,6 +222,8 @@ def site_header(*, viewer: Viewer, site_name: str, avatar_url: str | None) -> El
             ],
             account_menu(viewer=viewer, avatar_url=avatar_url),
         ]
+    elif not ways_in:
+        actions = None
     else:
         actions = [
             a(".button.secondary", href=url_for("auth.login"))[_("Log in")],
@@ -298,10 +303,13 @@ def page(
     features: Mapping[str, str] | None = None,
     side: SideColumn | None = None,
     unread_messages: int = 0,
+    ways_in: bool = True,
 ) -> Element:
     """A complete HTML document around `content`; `languages` (code, name) fill the
     footer's language picker, which comes back to `back_to`. `theme` is "light", "dark" or
-    None (follow the system). `unread_messages`: the viewer's count, for the badge."""
+    None (follow the system). `unread_messages`: the viewer's count, for the badge.
+    `ways_in=False` leaves out Log in and Create account (a page that cannot tell whether
+    the reader is logged in: a database outage)."""
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
     features = features or {}
@@ -321,7 +329,12 @@ def page(
         ],
         body(hx_headers=json.dumps({"X-CSRFToken": generate_csrf()}))[
             a(".skip-link", href="#main")[_("Skip to main content")],
-            site_header(viewer=viewer, site_name=site_name, avatar_url=side.viewer_avatar_url),
+            site_header(
+                viewer=viewer,
+                site_name=site_name,
+                avatar_url=side.viewer_avatar_url,
+                ways_in=ways_in,
+            ),
             div(".shell")[
                 site_nav(
                     viewer=viewer,
