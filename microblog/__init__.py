@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from microblog import api, auth, i18n, main
     from microblog.api import docs, openapi, posts, search, tokens, users  # noqa: F401
     from microblog.appearance.routes import bp as appearance_bp
+    from microblog.auth import account  # noqa: F401
     from microblog.auth import routes as auth_routes  # noqa: F401
     from microblog.exports.routes import bp as exports_bp
     from microblog.extensions import csrf, post_cards

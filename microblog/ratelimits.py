@@ -22,6 +22,7 @@ from flask_login import current_user
 from limits import parse_many
 
 from microblog.extensions import limiter
+from microblog.models import User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -36,9 +37,28 @@ def _form_value(name: str) -> str:
     return value.strip().lower() or "-"
 
 
-def _basic_auth_username() -> str:
+def _account(login: str) -> str:
+    """The counter key of the account a login names, whether by username or by email
+    address (so that switching between them does not double the tries); the typed name
+    itself when no account has it. Looked up once per request."""
+    keys = g.setdefault("login_accounts", {})
+    if login not in keys:
+        user = User.by_login(login) if login != "-" else None
+        keys[login] = f"account:{user.id}" if user is not None else f"login:{login}"
+    return keys[login]
+
+
+def _login_form_account() -> str:
+    return _account(_form_value("username"))
+
+
+def _basic_auth_account() -> str:
     auth = request.authorization
-    return (auth.username or "").strip().lower() if auth and auth.username else "-"
+    return _account((auth.username or "").strip().lower() if auth and auth.username else "-")
+
+
+def _current_account() -> str:
+    return f"account:{current_user.id}" if current_user.is_authenticated else "-"
 
 
 def note_failed_login() -> None:
@@ -78,8 +98,16 @@ def _failed_logins(account: Callable[[], str]) -> Callable[[View], View]:
 
 
 def login_limits(view: View) -> View:
-    """The login form: failed logins per account (the username field) and per address."""
-    return _failed_logins(lambda: _form_value("username"))(view)
+    """The login form: failed logins per account (named by username or email address in the
+    username field) and per address."""
+    return _failed_logins(_login_form_account)(view)
+
+
+def password_check_limits(view: View) -> View:
+    """Forms where a logged-in user types their password again (changing it, the email
+    address, deleting the account): a wrong one counts as a failed login of that account,
+    so a borrowed session is no way to guess it. Below @login_required."""
+    return _failed_logins(_current_account)(view)
 
 
 def token_limits(view: View) -> View:
@@ -87,11 +115,11 @@ def token_limits(view: View) -> View:
     API is no way around them), and tokens issued per account."""
     issued = limiter.limit(
         _setting("RATELIMIT_API_TOKENS_PER_ACCOUNT"),
-        key_func=_basic_auth_username,
+        key_func=_basic_auth_account,
         deduct_when=_succeeded,
         error_message=lambda: _("Too many tokens requested for this account."),
     )
-    return _failed_logins(_basic_auth_username)(issued(view))
+    return _failed_logins(_basic_auth_account)(issued(view))
 
 
 registration_limit = limiter.shared_limit(

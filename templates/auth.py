@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import url_for
 from flask_babel import gettext as _
-from htpy import Element, a, button, div, form, h1, h2, ol, p, section
+from htpy import Element, Node, a, button, div, form, h1, h2, h3, li, ol, p, section, ul
 from markupsafe import escape
 from wtforms import Form
 
@@ -159,17 +159,48 @@ def logout_everywhere_form(*, done: bool = False) -> Element:
                 "\u201cRemember me\u201d, and revokes your API tokens. You stay logged in here."
             )
         ],
-        p(".form-success", role="status")[_("Every other session has ended.")] if done else None,
+        _done(_("Every other session has ended.") if done else None),
         button(type="submit")[_("Log out everywhere else")],
     ]
 
 
 def account_settings(*, logout_everywhere: Element) -> Element:
-    """The account part of the settings page: sessions (and, below, the account itself)."""
+    """The account part of the settings page: links to each account setting, and the
+    button that ends every other session."""
     return section(".account-settings", aria_labelledby="account-heading")[
         h2("#account-heading")[_("Account")],
+        ul(".settings-links")[
+            li[a(href=url_for("auth.change_password"))[_("Change your password")]],
+        ],
         section(aria_labelledby="sessions-heading")[
-            h2("#sessions-heading")[_("Sessions")],
+            h3("#sessions-heading")[_("Sessions")],
             logout_everywhere,
         ],
+    ]
+
+
+def settings_page(*, title: str, form_: Element, intro: Node = None) -> Element:
+    """A page of one account setting: its title, what it does, its form, the way back."""
+    return div(".narrow")[
+        h1[title],
+        intro,
+        form_,
+        p[a(href=url_for("main.edit_profile"))[_("Back to your settings")]],
+    ]
+
+
+def _done(message: str | None) -> Node:
+    """What a settings form says once it did its work (htmx swaps it in with the form)."""
+    return p(".form-success", role="status")[message] if message else None
+
+
+def change_password_form(form_: Form, *, done: str | None = None) -> Element:
+    """The current password, then the new one twice."""
+    return form("#change-password", **hx_form(url_for("auth.change_password")))[
+        csrf_input(),
+        form_errors(form_),
+        _done(done),
+        field(form_.current_password, autocomplete="current-password"),
+        new_password_fields(form_),
+        button(type="submit")[_("Change password")],
     ]

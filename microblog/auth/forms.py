@@ -75,9 +75,10 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
 
 
 class LoginForm(FlaskForm):
+    # Named `username` as in the tutorial (its clients post that field); an email works too.
     username = StringField(
-        _l("Username"),
-        validators=[DataRequired(message=_l("Please enter your username."))],
+        _l("Username or email"),
+        validators=[DataRequired(message=_l("Please enter your username or email address."))],
         filters=[strip],
     )
     password = PasswordField(
@@ -105,4 +106,17 @@ class ResetPasswordRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
+    password, password2 = password_fields()
+
+
+def current_password_field() -> PasswordField:
+    """The password a logged-in user types again to prove it is them."""
+    return PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password."))],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = current_password_field()
     password, password2 = password_fields()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_login.config import COOKIE_NAME
-from flask_login.utils import decode_cookie
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -28,12 +26,11 @@ from microblog.auth.tokens import (
 from microblog.extensions import db, login_manager, post_cards
 from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
-from microblog.responses import after_change, redirect_with_return, render
+from microblog.responses import redirect_with_return, render
 from microblog.security import is_return_page
 from microblog.unread import remember_unread
 from templates.auth import (
     login_page,
-    logout_everywhere_form,
     register_page,
     reset_link_problem_page,
     reset_password_page,
@@ -109,30 +106,6 @@ def logout() -> Response:
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.index"), 303)
-
-
-@bp.route("/logout_everywhere", methods=["POST"])
-@login_required
-def logout_everywhere() -> Response:
-    """End every other session, remember-me cookie and API token; this browser stays in."""
-    user: User = current_user._get_current_object()
-    remembered = has_remember_cookie(user)
-    user.end_sessions()
-    db.session.commit()
-    login_user(user, remember=remembered)
-    return after_change(
-        logout_everywhere_form(done=True),
-        redirect_to=url_for("main.edit_profile"),
-        message=_("Every other session has ended."),
-        announcement=_("Every other session has ended."),
-    )
-
-
-def has_remember_cookie(user: User) -> bool:
-    """Whether this browser holds a live remember-me cookie of `user`: after the user's
-    sessions are ended, the browser that asked is logged in again, and keeps its cookie."""
-    cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
-    return cookie is not None and decode_cookie(cookie) == user.get_id()
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -131,7 +131,16 @@ class User(UserMixin, db.Model):
     @classmethod
     def by_email(cls, email: str) -> User | None:
         """The user with this email address, whatever its case."""
-        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+        email = email.strip().lower()
+        if len(email) > EMAIL_MAX_LENGTH or "\x00" in email:
+            return None  # as in by_username
+        return db.session.scalar(select(cls).where(cls.email == email))
+
+    @classmethod
+    def by_login(cls, login: str) -> User | None:
+        """The user a login form names: by email address when it has an @ (which no username
+        has), else by username."""
+        return cls.by_email(login) if "@" in login else cls.by_username(login)
 
     @classmethod
     def email_taken(cls, email: str, *, except_user: User | None = None) -> bool:
@@ -166,10 +175,11 @@ class User(UserMixin, db.Model):
         return bool(result.rowcount)
 
     @classmethod
-    def authenticate(cls, username: str, password: str) -> User | None:
-        """The user with these credentials, or None. An unknown username costs the same
-        password check as a known one, so timing does not tell which usernames exist."""
-        user = cls.by_username(username)
+    def authenticate(cls, login: str, password: str) -> User | None:
+        """The user with these credentials (a username or an email address, and the
+        password), or None. An unknown account costs the same password check as a known one,
+        so timing does not tell which usernames or addresses exist."""
+        user = cls.by_login(login)
         if user is None:
             check_password_hash(_dummy_hash(), password)
             return None

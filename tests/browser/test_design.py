@@ -255,7 +255,7 @@ def test_a_draft_survives_a_session_that_ran_out(
     page.locator("#post-form").get_by_role("button", name="Post").click()
     # Without a session the CSRF token is refused; reloading and logging in again keeps it.
     page.goto("/auth/login")
-    page.get_by_label("Username", exact=True).fill("zoe")
+    page.get_by_label("Username or email", exact=True).fill("zoe")
     page.get_by_label("Password").fill("correct horse battery")
     page.locator("main form").get_by_role("button", name="Log in").click()
     expect(page.get_by_label("Say something")).to_have_value("Typed before the session ended")

@@ -43,7 +43,7 @@ def check(page: Page, where: str) -> None:
 
 def visit_forms_with_errors_logged_out(page: Page, t: Translator) -> None:
     page.goto("/auth/login")
-    page.get_by_label(t("Username"), exact=True).fill("zoe")
+    page.get_by_label(t("Username or email"), exact=True).fill("zoe")
     page.get_by_label(t("Password")).fill("not the password")
     page.locator("main").get_by_role("button", name=t("Log in")).click()
     expect(page.get_by_role("alert")).to_have_text(t("Invalid username or password."))

@@ -78,7 +78,7 @@ def test_login_with_empty_fields_shows_field_errors(browser):
     response = browser.post("/auth/login", {"username": "", "password": ""})
     assert response.status_code == 422
     page = soup(response)
-    assert "Please enter your username." in field_error(page, "username")
+    assert "Please enter your username or email address." in field_error(page, "username")
     assert "Please enter your password." in field_error(page, "password")
 
 
