@@ -103,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from microblog.i18n import routes as i18n_routes  # noqa: F401
     from microblog.main import messages, people, routes  # noqa: F401
     from microblog.main import search as search_page  # noqa: F401
+    from microblog.posts.routes import author_actions
+    from microblog.posts.routes import bp as posts_bp
     from microblog.translate import routes as translate
 
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -110,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(i18n.bp)
     app.register_blueprint(appearance_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(posts_bp)
+    post_cards.add_action_factory(author_actions, app=app)
     app.register_blueprint(translate.bp)
     post_cards.add_action_factory(translate.translate_action, app=app)
     app.register_blueprint(api.bp, url_prefix=api.URL_PREFIX)

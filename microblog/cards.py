@@ -1,6 +1,6 @@
-"""The post card extension: per process, a cache of rendered card bodies and of authors'
-links; per app, the actions cards offer; per request, the context a list of cards is rendered
-in (see templates.cards for the rule that keeps the cache correct)."""
+"""The post card extension: per process, a cache of rendered card bodies, of authors' links
+and of posts' addresses; per app, the actions cards offer; per request, the context a list of
+cards is rendered in (see templates.cards for the rule that keeps the cache correct)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,14 @@ def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRo
     )
 
 
+def post_path(url_map: Map, script_root: str, post_id: int) -> str:
+    """The address of a post's page, built as url_for() builds it (remembered like the
+    authors' links: a card needs it on every view)."""
+    return url_map.bind("localhost", script_name=script_root or None).build(
+        "posts.post", {"id": post_id}
+    )
+
+
 # Makes this request's action (or None: nothing to offer): for an action that depends on the
 # request as well as on the post and viewer, e.g. on what the page was asked to show.
 ActionFactory = Callable[[], CardAction | None]
@@ -55,21 +63,23 @@ ActionFactory = Callable[[], CardAction | None]
 class _AppCards:
     render_body: Callable[[CardBody], CardHTML]
     links: Callable[[str, str, AuthorRow], AuthorLinks]
+    post_urls: Callable[[str, int], str]
     actions: list[CardAction] = field(default_factory=list)
     factories: list[ActionFactory] = field(default_factory=list)
 
 
 class PostCards:
     """The Flask extension for post cards. `init_app()` gives each app a least-recently-used
-    cache of POST_CARD_CACHE_SIZE rendered bodies (0: none) and of as many authors' links.
-    Neither needs invalidation: a changed post, author name, language or timezone makes a
-    different key, and the stale entry ages out."""
+    cache of POST_CARD_CACHE_SIZE rendered bodies (0: none), of as many authors' links and of
+    as many posts' addresses. None needs invalidation: a changed post, author name, language
+    or timezone makes a different key, and the stale entry ages out."""
 
     def init_app(self, app: Flask) -> None:
         size = app.config["POST_CARD_CACHE_SIZE"]
         app.extensions["post_cards"] = _AppCards(
             render_body=lru_cache(maxsize=size)(card_body),
             links=lru_cache(maxsize=size)(partial(author_links, app.url_map)),
+            post_urls=lru_cache(maxsize=size)(partial(post_path, app.url_map)),
         )
 
     @staticmethod
@@ -93,6 +103,7 @@ class PostCards:
         cards = self._for(app)
         cards.render_body.cache_clear()  # type: ignore[attr-defined]
         cards.links.cache_clear()  # type: ignore[attr-defined]
+        cards.post_urls.cache_clear()  # type: ignore[attr-defined]
 
     def context(
         self,
@@ -114,6 +125,7 @@ class PostCards:
             now=now or datetime.now(UTC),
             said=said_patterns(),
             links=partial(cards.links, script_root, provider),
+            post_url=partial(cards.post_urls, script_root),
             render_body=cards.render_body,
             actions=(
                 *cards.actions,

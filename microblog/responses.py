@@ -176,17 +176,20 @@ def after_change(
     announcement: str | None = None,
     oob: Iterable[Node] = (),
     reload_unless_first_page: bool = False,
+    leave_page: bool = False,
 ) -> Response:
     """The answer to a change that was made. For htmx: `fragment_`, the updated part, with
     the `oob` parts, and `announcement` for screen readers (when there is none, `message` is
     shown as a flash and announced). For a browser: `message` flashed and a 303 to
     `redirect_to` (post/redirect/get). With `reload_unless_first_page`, htmx on a later page
     of a list than the first goes to `redirect_to` too, as a whole page: the change shows on
-    page 1 (a new post), not on the page the reader was on."""
+    page 1 (a new post), not on the page the reader was on. With `leave_page`, htmx always
+    goes there: the change took away the page the reader was on (a post deleted on its own
+    page)."""
     if not _swaps_part_of_a_page():
         flash(message, category)
         return flask_redirect(redirect_to, 303)
-    if reload_unless_first_page and not _from_first_page():
+    if leave_page or (reload_unless_first_page and not _from_first_page()):
         flash(message, category)
         return htmx_redirect(redirect_to)
     if announcement is None:
@@ -194,6 +197,15 @@ def after_change(
     else:
         announce(announcement)
     return render(fragment_, oob=oob)
+
+
+def reader_page() -> str:
+    """The address (path and query) of the page the reader is looking at: for htmx swapping
+    part of a page, the page htmx was on; else the address asked for."""
+    if _swaps_part_of_a_page():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return current.path + (f"?{current.query}" if current.query else "")
+    return request.full_path.rstrip("?")
 
 
 def refuse(message: str, *, redirect_to: str, status: int = 400) -> Response:

@@ -39,9 +39,12 @@ class CardBody(NamedTuple):
     cards."""
 
     post_id: int
+    post_url: str  # the post's own page, which its time links to
     body: str
     language: str | None
     timestamp: datetime
+    edited_at: datetime | None  # None: never edited
+    edited_label: str  # "edited", in the reader's language
     author_name: str
     author_url: str
     avatar_url: str
@@ -71,6 +74,16 @@ def card_body(card: CardBody) -> CardHTML:
     title = full_date_in(moment, locale=card.locale, timezone=card.timezone)
     card_id = f"post-{card.post_id}"
     by_id = f"{card_id}-by"
+    edited: Node = None
+    if card.edited_at is not None:
+        edited = [
+            " · ",
+            time(
+                ".post-edited",
+                datetime=card.edited_at.isoformat(),
+                title=full_date_in(card.edited_at, locale=card.locale, timezone=card.timezone),
+            )[card.edited_label],
+        ]
     html = escape(
         li(class_="post", id=card_id)[
             article(aria_labelledby=by_id)[
@@ -80,8 +93,11 @@ def card_body(card: CardBody) -> CardHTML:
                         card.said
                         % {
                             "username": a(href=card.author_url)[card.author_name],
-                            "when": time(datetime=moment.isoformat(), title=title)[text],
-                        }
+                            "when": a(".post-time", href=card.post_url)[
+                                time(datetime=moment.isoformat(), title=title)[text]
+                            ],
+                        },
+                        edited,
                     ],
                     p(class_="post-body", lang=card.language or None, dir="auto")[
                         post_text(card.body, highlight=card.highlight)
@@ -103,10 +119,13 @@ class SaidPatterns:
 
     recent: Markup
     older: Markup
+    edited: str  # the mark of an edited post
 
 
 def said_patterns() -> SaidPatterns:
     return SaidPatterns(
+        # TRANSLATORS: after the time of a post its author changed later (an adjective).
+        edited=_("edited"),
         # TRANSLATORS: above a recent post; %(when)s is relative, e.g. "susan said 3 minutes ago".
         recent=escape(_("%(username)s said %(when)s")),
         # TRANSLATORS: above an older post; %(when)s is a date, e.g. "susan said on Jan 5, 2026".
@@ -145,6 +164,7 @@ class CardContext:
     now: datetime
     said: SaidPatterns
     links: Callable[[AuthorRow], AuthorLinks]
+    post_url: Callable[[int], str]  # the address of a post's page, from its id
     render_body: Callable[[CardBody], CardHTML]
     actions: Sequence[CardAction] = ()
     highlight: tuple[str, ...] = ()  # stems of the words a search matched, to mark
@@ -167,9 +187,12 @@ def _card_parts(post: PostRow, context: CardContext) -> tuple[str, str, str, str
     html = context.render_body(
         CardBody(
             post_id=post.id,
+            post_url=context.post_url(post.id),
             body=post.body,
             language=post.language,
             timestamp=post.timestamp,
+            edited_at=post.edited_at,
+            edited_label=context.said.edited,
             author_name=author.username,
             author_url=links.profile,
             avatar_url=links.avatar,

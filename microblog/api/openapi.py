@@ -9,7 +9,7 @@ from microblog.extensions import apifairy
 TAGS = {
     "Tokens": "Trade a username and password for a bearer token; revoke it.",
     "Users": "Accounts, profiles, and who follows whom.",
-    "Posts": "Everyone's posts, one user's, your timeline; publish and delete.",
+    "Posts": "Everyone's posts, one user's, your timeline; publish, change and delete your own.",
 }
 
 

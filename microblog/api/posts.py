@@ -1,4 +1,4 @@
-"""Posts: everyone's, one user's, your timeline; publish and delete your own."""
+"""Posts: everyone's, one user's, your timeline; publish, change and delete your own."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from microblog.extensions import db
 from microblog.models import Post, PostList, PostRow, User
 from microblog.ratelimits import api_post_limit, api_translation_limit
 from microblog.services.languages import detect_language
+from microblog.services.posts import remove_post, revise_post
 from microblog.services.translation import (
     TranslationError,
     same_language,
@@ -93,6 +94,25 @@ def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return post_resource(created), {"Location": url_for("api.get_post", id=created.id)}
 
 
+@bp.route("/posts/<int:id>", methods=["PUT"])
+@authenticate(token_auth)
+@json_body(post_schema)
+@response(post_schema)
+@other_responses(error_responses(400, 401, 403, 404, 415))
+def update_post(data: dict[str, Any], id: int) -> dict[str, Any]:
+    """Change the text of one of your posts (the same rules as a new post), in the language
+    given or else the one detected. Its `edited_at` says when, unless nothing changed."""
+    post = get_or_404(Post, id)
+    author = token_user()
+    if post.user_id != author.id:
+        api_abort(403, "You can only change your own posts.")
+    revise_post(post, data["body"], language=data.get("language"))
+    db.session.flush()
+    edited = PostRow.of(post, author)  # before the commit expires what it shows
+    db.session.commit()
+    return post_resource(edited)
+
+
 @bp.route("/posts/<int:id>", methods=["DELETE"])
 @authenticate(token_auth)
 @other_responses(error_responses(401, 403, 404))
@@ -101,7 +121,7 @@ def delete_post(id: int) -> tuple[str, int]:
     post = get_or_404(Post, id)
     if post.user_id != token_user().id:
         api_abort(403, "You can only delete your own posts.")
-    db.session.delete(post)
+    remove_post(post)
     db.session.commit()
     return "", 204
 

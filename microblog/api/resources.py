@@ -62,6 +62,7 @@ def post_resource(post: PostRow) -> dict[str, Any]:
         "id": post.id,
         "body": post.body,
         "timestamp": post.timestamp,
+        "edited_at": post.edited_at,
         "language": post.language,
         "author": {"id": author.id, "username": author.username, "links": user_links(author)},
         "links": {

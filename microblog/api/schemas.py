@@ -270,6 +270,11 @@ class PostSchema(_InputSchema):
         metadata={"description": f"1 to {BODY_MAX_LENGTH} characters, not only spaces."},
     )
     timestamp = fields.DateTime(dump_only=True, metadata={"description": "ISO 8601, in UTC."})
+    edited_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When the text was last changed (ISO 8601, UTC); null: never."},
+    )
     language = fields.String(
         allow_none=True,
         validate=language_code,

@@ -18,9 +18,10 @@ from microblog.text import ABOUT_ME_MAX_LINES, POST_MAX_LINES, LineLimit, UserTe
 from templates.languages import theme_choices
 
 
-class PostForm(FlaskForm):
-    post = TextAreaField(
-        _l("Say something"),
+def post_text_field(label: str) -> TextAreaField:
+    """The text of a post, with the rules for posts: the composer's and the edit form's."""
+    return TextAreaField(
+        label,
         validators=[
             DataRequired(message=_l("Write something before posting.")),
             Length(max=BODY_MAX_LENGTH, message=_l("A post has at most %(max)d characters.")),
@@ -29,6 +30,10 @@ class PostForm(FlaskForm):
         ],
         filters=[clean_text],
     )
+
+
+class PostForm(FlaskForm):
+    post = post_text_field(_l("Say something"))
 
 
 class EditProfileForm(FlaskForm):

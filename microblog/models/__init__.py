@@ -12,6 +12,7 @@ from microblog.models.pagination import (
     paginate,
     paginate_counted,
     paginate_counted_posts,
+    post_row,
 )
 from microblog.models.post import Post
 from microblog.models.stats import FollowStats, follow_stats, follow_stats_for
@@ -42,4 +43,5 @@ __all__ = [
     "paginate",
     "paginate_counted",
     "paginate_counted_posts",
+    "post_row",
 ]

@@ -36,6 +36,7 @@ class PostRow(NamedTuple):
     timestamp: datetime
     language: str | None
     author: AuthorRow
+    edited_at: datetime | None = None  # None: never edited
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
@@ -46,6 +47,7 @@ class PostRow(NamedTuple):
             post.timestamp,
             post.language,
             AuthorRow(author.id, author.username, author.email, author.avatar),
+            post.edited_at,
         )
 
 
@@ -55,6 +57,7 @@ POST_ROW_COLUMNS = (
     Post.body,
     Post.timestamp,
     Post.language,
+    Post.edited_at,
     User.id,
     User.username,
     User.email,
@@ -245,10 +248,23 @@ def paginate_counted(query: Select[tuple[T]], *, page: int, per_page: int) -> Co
     return CountedPage(items=list(rows), number=page, per_page=per_page, total_items=total or 0)
 
 
+_ONE_POST = (
+    select(*POST_ROW_COLUMNS)
+    .join(User, User.id == Post.user_id)
+    .where(Post.id == bindparam("post_id", type_=Integer))
+)
+
+
+def post_row(post_id: int) -> PostRow | None:
+    """One post with its author, in one query; None when there is no such post."""
+    rows = post_rows(_ONE_POST, {"post_id": post_id})
+    return rows[0] if rows else None
+
+
 def post_rows(statement: Select[Any], params: dict[str, Any] | None = None) -> list[PostRow]:
     """The PostRows of a statement selecting POST_ROW_COLUMNS."""
     result: Sequence[Row[Any]] = db.session.execute(statement, params or {}).all()
     return [
-        PostRow(post_id, body, timestamp, language, AuthorRow(*author))
-        for post_id, body, timestamp, language, *author in result
+        PostRow(post_id, body, timestamp, language, AuthorRow(*author), edited_at)
+        for post_id, body, timestamp, language, edited_at, *author in result
     ]

@@ -22,6 +22,8 @@ class Post(db.Model):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX_LENGTH))
+    # When the author last changed the text; None for a post never edited.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User] = relationship(back_populates="posts")
 

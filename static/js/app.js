@@ -1,7 +1,8 @@
 // microblog's only script, loaded as a file so the Content-Security-Policy needs no
 // 'unsafe-inline'. htmx does the swapping; this marks the region being reloaded as busy for
 // assistive technologies while its request runs, tells the server the browser's timezone, and
-// shows a user's card when the pointer rests on (or the keyboard focuses) their name.
+// shows a user's card when the pointer rests on (or the keyboard focuses) their name, and lets
+// Escape cancel editing or deleting a post in place.
 (function () {
   "use strict";
 
@@ -162,6 +163,32 @@
   // A form that htmx swapped back in (empty after posting, or with an error) counts afresh.
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("textarea[data-counter]").forEach(countCharacters);
+  });
+
+  // Editing a post in its card, or asked whether to delete it: Escape is Cancel, which
+  // brings the card back (its Edit or Delete control takes the focus again).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var region = event.target.closest("[data-escape-cancels]");
+    var cancel = region && region.querySelector("a[data-cancel]");
+    if (!cancel) return;
+    event.preventDefault();
+    cancel.click();
+  });
+
+  // A deleted post leaves the list: the focus goes to the post that takes its place (its
+  // time, the link to it), else to the list's heading, rather than to the top of the page.
+  // (Chosen before the swap, which removes the form; applied once htmx has swapped.)
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    var xhr = event.detail && event.detail.xhr;
+    if (!config || !config.elt || !config.elt.hasAttribute("data-deletes-post")) return;
+    if (!xhr || xhr.status !== 200 || xhr.getResponseHeader("HX-Redirect")) return;
+    var card = config.elt.closest("li.post");
+    var neighbour = card && (card.nextElementSibling || card.previousElementSibling);
+    var next = (neighbour && neighbour.querySelector(".post-time")) ||
+      document.getElementById("posts-heading") || document.getElementById("main");
+    setTimeout(function () { if (next && next.isConnected) next.focus(); }, 0);
   });
 
   // The element marked busy, per request. htmx may retarget a response (errors go to #alerts),

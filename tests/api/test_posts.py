@@ -171,6 +171,100 @@ def test_deleting_an_unknown_post_is_404(api, susan):
     assert_error(api.login("susan").delete("/api/posts/999"), 404, "Not Found")
 
 
+# Changing ------------------------------------------------------------------------------------
+
+
+def stored_post(query, post_id: int) -> tuple[str, str | None, object]:
+    def load():
+        post = db.session.get(Post, post_id)
+        return post.body, post.language, post.edited_at
+
+    return query(load)
+
+
+def test_you_can_change_your_own_post(api, susan, make_posts, query):
+    (post_id,) = make_posts("susan", 1)
+    text = "  Los tomates de mi jardín por fin están maduros  "
+
+    response = api.login("susan").put(f"/api/posts/{post_id}", json={"body": text})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["id"] == post_id and body["body"] == text.strip()
+    assert body["language"] == "es" and body["edited_at"] is not None
+    assert body["_links"]["self"] == f"/api/posts/{post_id}"
+    assert api.get(f"/api/posts/{post_id}").get_json() == body
+    assert stored_post(query, post_id)[:2] == (text.strip(), "es")
+
+
+def test_a_new_post_has_not_been_edited(api, susan):
+    response = api.login("susan").post("/api/posts", json={"body": "Fresh"})
+    assert response.get_json()["edited_at"] is None
+
+
+def test_a_change_may_name_its_language(api, susan, make_posts):
+    (post_id,) = make_posts("susan", 1)
+    response = api.login("susan").put(
+        f"/api/posts/{post_id}", json={"body": "Moin", "language": "de"}
+    )
+    assert response.get_json()["language"] == "de"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"body": ""},
+        {"body": "x" * (BODY_MAX_LENGTH + 1)},
+        {"body": "\n".join("line" for _ in range(21))},
+        {"body": "nul \x00 byte"},
+        {"body": None},
+    ],
+    ids=["missing", "empty", "too-long", "too-many-lines", "nul", "null"],
+)
+def test_a_change_follows_the_rules_of_a_new_post(api, susan, make_posts, query, payload):
+    (post_id,) = make_posts("susan", 1, body="Original")
+
+    response = api.login("susan").put(f"/api/posts/{post_id}", json=payload)
+
+    body = assert_error(response, 400, "Bad Request")
+    assert list(body["errors"]) == ["body"]
+    assert stored_post(query, post_id) == ("Original", None, None)
+
+
+def test_a_change_with_an_unknown_field_is_refused(api, susan, make_posts, query):
+    (post_id,) = make_posts("susan", 1, body="Original")
+
+    response = api.login("susan").put(
+        f"/api/posts/{post_id}", json={"body": "New", "timestamp": "2020-01-01T00:00:00Z"}
+    )
+
+    body = assert_error(response, 400, "Bad Request")
+    assert list(body["errors"]) == ["timestamp"]
+    assert stored_post(query, post_id) == ("Original", None, None)
+
+
+def test_you_cannot_change_someone_elses_post(api, susan, bob, make_posts, query):
+    (post_id,) = make_posts("bob", 1, body="Original")
+
+    response = api.login("susan").put(f"/api/posts/{post_id}", json={"body": "Hijacked"})
+
+    assert_error(response, 403, "Forbidden")
+    assert stored_post(query, post_id) == ("Original", None, None)
+
+
+def test_changing_needs_a_token_json_and_a_post_that_exists(api, susan, make_posts, query):
+    (post_id,) = make_posts("susan", 1, body="Original")
+    assert_error(api.put(f"/api/posts/{post_id}", json={"body": "x"}), 401, "Unauthorized")
+    api.login("susan")
+    assert_error(
+        api.put(f"/api/posts/{post_id}", data={"body": "x"}), 415, "Unsupported Media Type"
+    )
+    assert_error(api.put("/api/posts/999", json={"body": "x"}), 404, "Not Found")
+    assert_error(api.put(f"/api/posts/{2**31}", json={"body": "x"}), 404, "Not Found")
+    assert stored_post(query, post_id) == ("Original", None, None)
+
+
 # Following -----------------------------------------------------------------------------------
 
 

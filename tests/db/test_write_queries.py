@@ -82,3 +82,40 @@ def test_following_costs_a_fixed_number_of_statements_and_reads_nothing_after_co
     # browser does not see them, but reading them is cheaper than a branch on htmx); before a
     # follow, whether either of the two blocks the other.
     assert len(seen) == 4 + 1 + (action == "follow"), seen
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_editing_a_post_costs_a_fixed_number_of_statements_and_reads_nothing_after_commit(
+    app, site, htmx
+):
+    post_id = site_post(app)
+    with statements_and_commits(app) as seen:
+        response = site.post(f"/post/{post_id}/edit", {"post": "New words"}, htmx=htmx)
+    assert response.status_code == (200 if htmx else 303)
+    assert seen.count(COMMIT) == 1, seen
+    assert after_commit(seen) == [], seen
+    # The viewer, the post, dropping its translations, the UPDATE.
+    assert len(seen) == 4 + 1, seen
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_deleting_a_post_costs_a_fixed_number_of_statements_and_reads_nothing_after_commit(
+    app, site, htmx
+):
+    post_id = site_post(app)
+    with statements_and_commits(app) as seen:
+        response = site.post(f"/post/{post_id}/delete", {"next": "/explore"}, htmx=htmx)
+    assert response.status_code == (200 if htmx else 303)
+    assert seen.count(COMMIT) == 1, seen
+    assert after_commit(seen) == [], seen
+    # The viewer, the post, dropping its translations, the DELETE.
+    assert len(seen) == 4 + 1, seen
+
+
+def site_post(app) -> int:
+    """The id of one of susan's posts in `site`."""
+    from microblog.models import Post, User
+
+    with app.app_context():
+        susan = User.by_username("susan")
+        return db.session.scalars(sa.select(Post.id).where(Post.user_id == susan.id)).first()

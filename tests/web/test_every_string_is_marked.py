@@ -253,3 +253,27 @@ def test_pages_for_users_show_only_marked_strings(pseudo_app):
     site.post("/auth/logout")
     assert site.visited > 20
     assert not site.problems, "unmarked strings:\n" + site.report()
+
+
+def test_a_posts_pages_and_its_changes_show_only_marked_strings(pseudo_app):
+    populate(pseudo_app)
+    site = Inspector(pseudo_app)
+    site.get("/post/1")  # a visitor
+    site.get("/post/99")
+    site.get("/post/1/edit")  # 403
+    site.browser.login("susan")
+    for htmx in (False, True):
+        site.get("/post/1", htmx=htmx)
+        site.get("/post/1?focus=edit", htmx=htmx)
+        site.get("/post/1/edit?next=/explore", htmx=htmx)
+        site.get("/post/1/delete?next=/explore", htmx=htmx)
+        site.post("/post/1/edit", {"post": ""}, htmx=htmx)
+        site.post("/post/1/edit", {"post": "x" * 281}, htmx=htmx)
+    site.post("/post/1/edit", {"post": "Body of post 3", "next": "/explore"})
+    site.post("/post/1/edit", {"post": "Body of post 4"}, htmx=True)
+    site.post("/post/1/edit", {"post": "Body of post 4"}, htmx=True)  # nothing changed
+    site.get("/post/1")
+    site.post("/post/2/delete", {"next": "/explore"}, htmx=True)
+    site.post("/post/1/delete", {"next": "/explore"})
+    assert site.visited > 15
+    assert not site.problems, "unmarked strings:\n" + site.report()

@@ -54,7 +54,7 @@ def test_a_renamed_author_shows_under_the_new_name_on_cards_already_cached(brows
     assert browser.post("/edit_profile", form).status_code == 303
     cards = post_list(browser)
     assert cards.find("a", href="/user/susan") is None
-    assert [a.get_text() for a in cards.select(".post-meta a")] == ["susie"] * 3
+    assert [a.get_text() for a in cards.select(".post-meta a:not(.post-time)")] == ["susie"] * 3
 
 
 def test_cached_cards_follow_each_readers_language(browser, site):
@@ -133,9 +133,12 @@ def test_a_card_body_is_rendered_from_its_inputs_alone():
     # No app, no request: a body that read url_for, the config or Babel would fail here.
     card = CardBody(
         post_id=7,
+        post_url="/somewhere/post/7",
         body="Hola <amigos>",
         language="es",
         timestamp=LATE_EVENING,
+        edited_at=LATE_EVENING + timedelta(hours=1),
+        edited_label="bearbeitet",
         author_name="susan",
         author_url="/somewhere/susan",
         avatar_url="/pictures/susan.svg",
@@ -147,9 +150,13 @@ def test_a_card_body_is_rendered_from_its_inputs_alone():
     html = card_body(card)
     page = BeautifulSoup("".join(html), "html.parser")
     assert page.find("a")["href"] == "/somewhere/susan"
+    assert page.find("a", class_="post-time")["href"] == "/somewhere/post/7"
     assert page.find("img")["src"] == "/pictures/susan.svg"
-    assert page.find(class_="post-meta").get_text() == "susan schrieb am 16.01.2026"
+    assert page.find(class_="post-meta").get_text() == "susan schrieb am 16.01.2026 · bearbeitet"
     assert page.find("time")["title"].startswith("Freitag, 16. Januar 2026")
+    assert page.find("time", class_="post-edited")["title"].startswith(
+        "Freitag, 16. Januar 2026, 09:30:00"
+    )
     assert page.find(class_="post-body").get_text() == "Hola <amigos>"
     assert card_body(card._replace(timezone="UTC")) != html
 

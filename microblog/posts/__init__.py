@@ -1,0 +1,1 @@
+"""A post's own page, and changing or deleting one's own posts (the blueprint is in routes.py)."""
