@@ -31,6 +31,7 @@ def create_app(config: object | None = None) -> Flask:
         post_cards,
     )
     from microblog.locales import select_locale, select_timezone, vary_on_language
+    from microblog.models.user import User
     from microblog.services import search, tasks, translation
 
     app = Flask(
@@ -76,7 +77,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     login_manager.init_app(app)
     ratelimits.init_app(app)
-    post_cards.init_app(app)
+    post_cards.init_app(app, find_usernames=User.usernames_by_key)
     security.init_app(app)
     errors.init_app(app)
     tasks.init_app(app)

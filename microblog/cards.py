@@ -4,13 +4,13 @@ cards is rendered in (see templates.cards for the rule that keeps the cache corr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import _CacheInfo, lru_cache, partial
 from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from werkzeug.routing import Map
@@ -27,10 +27,10 @@ from templates.cards import (
     card_body,
     said_patterns,
 )
-from templates.post_text import highlight_stems
+from templates.post_text import highlight_stems, mentioned_names
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import AuthorRow
+    from microblog.models.pagination import AuthorRow, PostRow
 
 
 def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRow) -> AuthorLinks:
@@ -59,11 +59,16 @@ def post_path(url_map: Map, script_root: str, post_id: int) -> str:
 ActionFactory = Callable[[], CardAction | None]
 
 
+# The usernames of the accounts among some lower-case names, by lower-case name (one query).
+UsernameLookup = Callable[[Iterable[str]], Mapping[str, str]]
+
+
 @dataclass
 class _AppCards:
     render_body: Callable[[CardBody], CardHTML]
     links: Callable[[str, str, AuthorRow], AuthorLinks]
     post_urls: Callable[[str, int], str]
+    find_usernames: UsernameLookup | None = None
     actions: list[CardAction] = field(default_factory=list)
     factories: list[ActionFactory] = field(default_factory=list)
 
@@ -74,12 +79,15 @@ class PostCards:
     as many posts' addresses. None needs invalidation: a changed post, author name, language
     or timezone makes a different key, and the stale entry ages out."""
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, *, find_usernames: UsernameLookup | None = None) -> None:
+        """`find_usernames` says which of the people posts mention exist (their @name then
+        links to their profile); without it, mentions stay text."""
         size = app.config["POST_CARD_CACHE_SIZE"]
         app.extensions["post_cards"] = _AppCards(
             render_body=lru_cache(maxsize=size)(card_body),
             links=lru_cache(maxsize=size)(partial(author_links, app.url_map)),
             post_urls=lru_cache(maxsize=size)(partial(post_path, app.url_map)),
+            find_usernames=find_usernames,
         )
 
     @staticmethod
@@ -111,10 +119,13 @@ class PostCards:
         now: datetime | None = None,
         actions: Sequence[CardAction] = (),
         highlight: Sequence[str] = (),
+        posts: Sequence[PostRow] = (),
     ) -> CardContext:
         """The context of the cards of one list, for the current request and viewer: the app's
         actions, then `actions` (controls only this list offers); `highlight`: the words of a
-        search, marked in the posts' text."""
+        search, marked in the posts' text. The people that `posts` (the list) mention are
+        looked up (one query, none when no post mentions anyone), so their names link to
+        their profiles."""
         cards = self._for(None)
         script_root = request.script_root
         provider = current_app.config["AVATAR_PROVIDER"]
@@ -133,4 +144,19 @@ class PostCards:
                 *actions,
             ),
             highlight=highlight_stems(highlight),
+            mentions=_profiles_mentioned(posts, cards.find_usernames),
+            tag_url=url_for("main.search", q="#"),
         )
+
+
+def _profiles_mentioned(
+    posts: Sequence[PostRow], find_usernames: UsernameLookup | None
+) -> dict[str, str]:
+    """The profile URLs of the people `posts` mention who exist, by lower-case name."""
+    names = set().union(*(mentioned_names(post.body) for post in posts))
+    if not names or find_usernames is None:
+        return {}
+    return {
+        key: url_for("main.user", username=username)
+        for key, username in find_usernames(names).items()
+    }

@@ -1,16 +1,18 @@
-"""Post cards. A card has two parts: its body (avatar, author, time, text), a pure function of
-a CardBody and so safe to cache, and the viewer's actions (the author's Edit/Delete, Translate,
-likes), rendered on every view and never cached.
+"""Post cards. A card has two parts: its body (avatar, author, time, text with its links), a
+pure function of a CardBody and so safe to cache, and the viewer's actions (the author's
+Edit/Delete, Translate, likes), rendered on every view and never cached.
 
 The body reads nothing but its CardBody: no url_for, no app config, no Babel globals, no
 request. Whatever it shows is computed before the call and passed in, so the key of the cache
 is complete by construction; a field that is not in CardBody cannot reach the cached HTML.
+So the links of a post's text are made once, in the cached body; which of the people it
+mentions exist is data, looked up by the view for the whole list and passed in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,7 +22,7 @@ from markupsafe import Markup, escape
 
 from templates.avatars import avatar
 from templates.dates import date_text_in, full_date_in, is_recent, relative_text
-from templates.post_text import post_text
+from templates.post_text import mentioned_names, post_text
 
 if TYPE_CHECKING:
     from microblog.models.pagination import AuthorRow, PostRow
@@ -53,6 +55,9 @@ class CardBody(NamedTuple):
     locale: str
     timezone: str
     highlight: tuple[str, ...] = ()  # stems of the words a search matched, to mark
+    # The people this post mentions who exist (lower-case name, profile URL), sorted.
+    mentions: tuple[tuple[str, str], ...] = ()
+    tag_url: str | None = None  # where a #tag links to, followed by the tag
 
 
 class CardHTML(NamedTuple):
@@ -100,7 +105,12 @@ def card_body(card: CardBody) -> CardHTML:
                         edited,
                     ],
                     p(class_="post-body", lang=card.language or None, dir="auto")[
-                        post_text(card.body, highlight=card.highlight)
+                        post_text(
+                            card.body,
+                            highlight=card.highlight,
+                            mentions=dict(card.mentions),
+                            tag_url=card.tag_url,
+                        )
                     ],
                     _ACTIONS_SLOT,
                 ],
@@ -168,6 +178,9 @@ class CardContext:
     render_body: Callable[[CardBody], CardHTML]
     actions: Sequence[CardAction] = ()
     highlight: tuple[str, ...] = ()  # stems of the words a search matched, to mark
+    # The profile URLs of the people the list's posts mention who exist, by lower-case name.
+    mentions: Mapping[str, str] = field(default_factory=dict)
+    tag_url: str | None = None  # where a #tag links to, followed by the tag
 
 
 def post_actions(post: PostRow, *, context: CardContext) -> str:
@@ -175,6 +188,13 @@ def post_actions(post: PostRow, *, context: CardContext) -> str:
     viewer = context.viewer
     nodes = [node for action in context.actions if (node := action(post, viewer)) is not None]
     return str(div(".post-actions")[nodes]) if nodes else ""
+
+
+def _mentions_of(body: str, known: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The people `body` mentions who exist, as CardBody keeps them."""
+    if not known:
+        return ()
+    return tuple(sorted((name, known[name]) for name in mentioned_names(body) if name in known))
 
 
 def _card_parts(post: PostRow, context: CardContext) -> tuple[str, str, str, str, str]:
@@ -201,6 +221,8 @@ def _card_parts(post: PostRow, context: CardContext) -> tuple[str, str, str, str
             locale=locale,
             timezone=context.timezone,
             highlight=context.highlight,
+            mentions=_mentions_of(post.body, context.mentions),
+            tag_url=context.tag_url,
         )
     )
     when = escape(relative_text(post.timestamp, now=context.now, locale=locale)) if relative else ""

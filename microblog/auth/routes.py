@@ -90,7 +90,7 @@ def login() -> Response:
             form,
             action=action,
             latest_posts=latest,
-            cards=post_cards.context(),
+            cards=post_cards.context(posts=latest),
             post_length=BODY_MAX_LENGTH,
         ),
         page_title=_("Welcome"),

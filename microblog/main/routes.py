@@ -106,7 +106,7 @@ def _timeline_section(page: Page, *, focus: bool) -> Element:
         empty = home_empty_state(suggestions=listed_people(suggestions))
     return posts_section(
         page=page,
-        cards=post_cards.context(),
+        cards=post_cards.context(posts=page.items),
         heading=_("Your timeline"),
         empty_text=empty,
         url_for_page=lambda number, **cursor: url_for("main.index", page=number, **cursor),
@@ -155,7 +155,8 @@ def index() -> Response:
     db.session.add(post)
     db.session.flush()
     # What the answer shows, read before the commit expires every loaded object.
-    published, cards = PostRow.of(post, current_user), post_cards.context()
+    published = PostRow.of(post, current_user)
+    cards = post_cards.context(posts=[published])
     db.session.commit()
     return after_change(
         post_form(PostForm(formdata=None), focus=True),
@@ -175,7 +176,7 @@ def explore() -> Response:
     page = _load_page(PostList.explore())
     posts = posts_section(
         page=page,
-        cards=post_cards.context(),
+        cards=post_cards.context(posts=page.items),
         heading=_("Latest posts"),
         empty_text=_("Nobody has posted yet."),
         url_for_page=lambda number, **cursor: url_for("main.explore", page=number, **cursor),
@@ -210,7 +211,7 @@ def user(username: str) -> Response:
         export = export_section(panel=export_panel(status=status, heard=reached_step(status)))
     posts = posts_section(
         page=page,
-        cards=post_cards.context(),
+        cards=post_cards.context(posts=page.items),
         heading=_("Posts"),
         empty_text=_("%(username)s has not posted yet.", username=profile.username),
         url_for_page=lambda number, **cursor: url_for(

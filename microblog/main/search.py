@@ -73,7 +73,7 @@ def search() -> Response:
         hits=hits,
         people=people,
         count=count,
-        cards=post_cards.context(highlight=query.highlight_terms),
+        cards=post_cards.context(highlight=query.highlight_terms, posts=hits.items if hits else ()),
         url_for_page=lambda page, **cursor: url_for(
             "main.search",
             q=text,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -116,6 +116,18 @@ class User(UserMixin, db.Model):
             # Nobody has such a name, and PostgreSQL refuses NUL in a query parameter.
             return None
         return db.session.scalar(select(cls).where(cls.username_key == username.lower()))
+
+    @classmethod
+    def usernames_by_key(cls, keys: Iterable[str]) -> dict[str, str]:
+        """The usernames of the accounts among `keys` (lower-case names), by key: who of the
+        people a post mentions exists (one query; none for no keys)."""
+        wanted = sorted({key for key in keys if len(key) <= USERNAME_MAX_LENGTH})
+        if not wanted:
+            return {}
+        rows = db.session.execute(
+            select(cls.username_key, cls.username).where(cls.username_key.in_(wanted))
+        )
+        return {key: username for key, username in rows}
 
     @classmethod
     def exists(cls, user_id: int) -> bool:

@@ -161,6 +161,14 @@ class SearchIndex:
         """ORDER BY clauses putting the best matches first (after `filter`)."""
         raise NotImplementedError
 
+    def has_tag(self, tag: str) -> ColumnElement[bool]:
+        """Posts that carry `tag` (letters and digits, lower case) as a hashtag: "#garden", not
+        "#gardening" (which the index's stemmer finds for "garden")."""
+        # POSIX classes, as PostgreSQL's, MySQL's (ICU) and MariaDB's (PCRE) regexps read them;
+        # what a post's text links as a tag (templates.post_text) reads the same.
+        pattern = f"(^|[^[:alnum:]_&#/])#{tag}([^[:alnum:]_]|$)"
+        return Post.body.regexp_match(pattern, flags="i")
+
 
 _fts = table("post_fts", column("rowid"), column("rank"))
 
@@ -206,6 +214,11 @@ class SQLiteIndex(SearchIndex):
 
     def best_first(self, query: SearchQuery) -> list[Any]:
         return [_fts.c.rank.asc()]  # FTS5's rank is bm25(): lower is better
+
+    def has_tag(self, tag: str) -> ColumnElement[bool]:
+        # SQLAlchemy gives SQLite connections a REGEXP function: Python's regular expressions
+        # (to which it passes no flags: they are written in the pattern).
+        return Post.body.regexp_match(rf"(?i)(?<![\w&#/])#{re.escape(tag)}(?!\w)")
 
 
 # PostgreSQL's own stemmers, by the language codes posts carry.
@@ -330,9 +343,11 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _tag_condition(tag: str) -> ColumnElement[bool]:
-    # The index finds the word; the post must also carry it as a hashtag.
-    return func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\")
+def _tag_condition(index: SearchIndex, tag: str) -> ColumnElement[bool]:
+    # The index finds the word; the post must also carry it as a hashtag. LIKE first: it
+    # leaves the regular expression few rows to read.
+    has_text = func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\")
+    return and_(has_text, index.has_tag(tag))
 
 
 def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[Any]:
@@ -341,7 +356,7 @@ def matching_posts(query: SearchQuery, *, order: Order = "newest") -> Select[Any
     index = index_for(db.engine.dialect.name)
     statement = index.filter(select(*POST_ROW_COLUMNS).join(User, User.id == Post.user_id), query)
     if query.tags:
-        statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
+        statement = statement.where(and_(*(_tag_condition(index, tag) for tag in query.tags)))
     if order == "relevance":
         return statement.order_by(*index.best_first(query), Post.id.desc())
     return statement.order_by(Post.timestamp.desc(), Post.id.desc())
@@ -390,7 +405,7 @@ def count_matches(query: SearchQuery, *, limit: int = COUNT_MAX) -> int:
     index = index_for(db.engine.dialect.name)
     statement = index.filter(select(Post.id), query)
     if query.tags:
-        statement = statement.where(and_(*(_tag_condition(tag) for tag in query.tags)))
+        statement = statement.where(and_(*(_tag_condition(index, tag) for tag in query.tags)))
     capped = statement.limit(limit + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
 

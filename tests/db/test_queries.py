@@ -81,3 +81,19 @@ def test_own_profile_shows_the_export_within_the_budget_and_others_never_ask(app
     # A page turn (htmx) swaps the list alone, so it does not read the export either.
     assert (page.find(id="export") is not None) is (not htmx)
     assert any("task" in statement.lower() for statement in own_with_export) is (not htmx)
+
+
+def test_people_mentioned_cost_one_query_whatever_how_many(app, browser, make_user, make_posts):
+    for name in ("susan", "john", "mary"):
+        make_user(name)
+    make_posts("susan", 3, body="Plain post {n}")
+    with count_queries(app) as plain:
+        assert browser.get("/explore").status_code == 200
+    make_posts("john", 3, body="Hi @susan and @mary and @nobody #{n}")
+    with count_queries(app) as few:
+        assert browser.get("/explore").status_code == 200
+    make_posts("mary", 6, body="@john @susan @ghost{n} see #garden")
+    with count_queries(app) as more:
+        assert browser.get("/explore").status_code == 200
+    assert len(few) == len(plain) + 1
+    assert len(more) == len(few)

@@ -244,3 +244,17 @@ def test_the_parser_reads_words_phrases_exclusions_and_tags():
     assert parsed.phrases == (("ripe", "tomatoes"),)
     assert parsed.excluded == ("green",)
     assert parsed.tags == ("garden",)
+
+
+def test_a_hashtag_is_not_found_inside_a_longer_one(posts, query):
+    ids = posts(
+        "Gardening tips #gardening",
+        "My #garden, at last",
+        "#garden",
+        "Email me at me@x.org/#garden_party",
+        "Sunny #GARDEN!",
+    )
+    assert sorted(found(query, "#garden")) == sorted(
+        [ids["My #garden, at last"], ids["#garden"], ids["Sunny #GARDEN!"]]
+    )
+    assert found(query, "#gardening") == [ids["Gardening tips #gardening"]]
