@@ -93,7 +93,7 @@ def post(id: int) -> Response:
     row = post_row(id) if is_id(id) else None
     if row is None:
         abort(404)
-    card = post_card(row, cards=post_cards.context())
+    card = post_card(row, cards=post_cards.context(posts=[row]))
     return render(
         card,
         page_title=post_title(row),
@@ -113,7 +113,8 @@ def edit(id: int) -> Response:
         changed = revise_post(post, form.post.data)
         db.session.flush()
         # What the answer shows, read before the commit expires every loaded object.
-        edited, cards = PostRow.of(post, current_user), post_cards.context()
+        edited = PostRow.of(post, current_user)
+        cards = post_cards.context(posts=[edited])
         message = _("Your post was updated.") if changed else _("Nothing was changed.")
         announcement = _("Post updated.") if changed else message
         db.session.commit()
@@ -155,7 +156,8 @@ def delete(id: int) -> Response:
     if request.method == "GET":
         action = url_for("posts.delete", id=id)
         # The post as it will disappear, without the controls that led here.
-        cards = replace(post_cards.context(), actions=())
+        row = PostRow.of(post, current_user)
+        cards = replace(post_cards.context(posts=[row]), actions=())
         return render(
             delete_confirmation(
                 post_id=id,
@@ -165,7 +167,7 @@ def delete(id: int) -> Response:
             ),
             page_title=_("Delete this post?"),
             page_content=delete_page(
-                card=post_card(PostRow.of(post, current_user), cards=cards),
+                card=post_card(row, cards=cards),
                 confirmation=delete_confirmation(
                     post_id=id, action=action, back_to=back_to, card_url=None
                 ),
