@@ -121,7 +121,11 @@ def new_password_fields(form_: Form) -> list[Element]:
         field(
             form_.password,
             autocomplete="new-password",
-            hint=_("At least %(min)d characters.", min=form_.password.flags.minlength or 0),
+            hint=_(
+                "At least %(min)d characters; not your username or email address, nor one of "
+                "the most common passwords.",
+                min=form_.password.flags.minlength or 0,
+            ),
             keep_value=keep,
         ),
         field(form_.password2, autocomplete="new-password", keep_value=keep),

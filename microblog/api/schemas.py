@@ -8,8 +8,17 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from flask_marshmallow import Schema
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates
+from marshmallow import (
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from microblog.api.auth import token_user
 from microblog.models import User
@@ -25,6 +34,7 @@ from microblog.models.limits import (
     USERNAME_MIN_LENGTH,
     USERNAME_PATTERN,
 )
+from microblog.passwords import password_problem
 from microblog.text import (
     ABOUT_ME_MAX_LINES,
     POST_MAX_LINES,
@@ -218,6 +228,19 @@ class NewUserSchema(_AccountSchema):
             ),
         ],
     )
+
+    @validates_schema
+    def _password_follows_the_rules(self, data: dict[str, Any], **_kwargs: object) -> None:
+        """The web forms' password rules (microblog.passwords), in English."""
+        password = data.get("password")
+        if not isinstance(password, str):
+            return  # missing or too long or short: the field's own rules said so
+        with force_locale("en"):
+            problem = password_problem(
+                password, username=data.get("username"), email=data.get("email")
+            )
+        if problem:
+            raise ValidationError(problem, field_name="password")
 
 
 class UserChangesSchema(_AccountSchema):

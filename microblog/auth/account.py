@@ -61,7 +61,7 @@ def _form_again(form_fragment, *, title: str, page) -> Response:
 def change_password() -> Response:
     """Choose a new password; every other session ends, this one stays."""
     user = _this_user()
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(account=user)
     title = _("Change your password")
     if form.validate_on_submit():
         if not user.check_password(form.current_password.data):

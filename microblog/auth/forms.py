@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, Form, PasswordField, StringField
 from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
@@ -17,6 +17,7 @@ from microblog.models.limits import (
     USERNAME_MIN_LENGTH,
     USERNAME_PATTERN,
 )
+from microblog.passwords import password_problem
 from microblog.text import Username, clean_line
 
 # Leading and trailing spaces are never meant (a pasted name, a phone keyboard).
@@ -51,6 +52,35 @@ def email_validators() -> list:
     ]
 
 
+class PasswordPolicy:
+    """WTForms validator: the password rules of microblog.passwords, checked against the
+    username and email address typed in the same form (registration) or else those of the
+    form's `account` (a reset, a change). Lengths are the Length validator's to report."""
+
+    field_flags: dict[str, bool] = {}
+
+    def __call__(self, form: Form, field: PasswordField) -> None:
+        password = field.data
+        if not isinstance(password, str):
+            return
+        if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+            return
+        account = getattr(form, "account", None)
+        username = form.username.data if "username" in form else getattr(account, "username", None)
+        email = form.email.data if "email" in form else getattr(account, "email", None)
+        problem = password_problem(password, username=username, email=email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class NewPasswordForm(FlaskForm):
+    """A form that sets the password of `account` (None: the account the form creates)."""
+
+    def __init__(self, *args: object, account: User | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+
 def password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation, with the same rules everywhere."""
     password = PasswordField(
@@ -62,6 +92,7 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
                 max=PASSWORD_MAX_LENGTH,
                 message=_l("A password has %(min)d to %(max)d characters."),
             ),
+            PasswordPolicy(),
         ],
     )
     password2 = PasswordField(
@@ -87,7 +118,7 @@ class LoginForm(FlaskForm):
     remember_me = BooleanField(_l("Remember me"))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(NewPasswordForm):
     username = StringField(_l("Username"), validators=username_validators(), filters=[strip])
     email = EmailField(_l("Email"), filters=[strip], validators=email_validators())
     password, password2 = password_fields()
@@ -105,7 +136,7 @@ class ResetPasswordRequestForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=email_validators())
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     password, password2 = password_fields()
 
 
@@ -117,6 +148,6 @@ def current_password_field() -> PasswordField:
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     current_password = current_password_field()
     password, password2 = password_fields()

@@ -213,7 +213,7 @@ def reset_password(token: str) -> Response:
         user = user_for_reset_token(token)
     except ResetTokenError as problem:
         return _reset_link_problem(problem)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account=user)
     if form.validate_on_submit():
         if not user.replace_password(user.password_hash, form.password.data):
             db.session.rollback()
