@@ -21,6 +21,7 @@ from microblog.models.types import utcnow
 from microblog.services.email import wait_for_pending_mail
 from tests.helpers import (
     PASSWORD,
+    SPANISH,
     Browser,
     SmtpSink,
     empty_tables,
@@ -208,3 +209,17 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def spanish_post(make_user: Callable[..., int], make_posts: Callable[..., list[int]], query) -> int:
+    """ana and her post in Spanish (tests.helpers.SPANISH), its language known; its id."""
+    make_user("ana")
+    post_id = make_posts("ana", body=SPANISH)[0]
+
+    def mark() -> None:
+        db.session.get(Post, post_id).language = "es"
+        db.session.commit()
+
+    query(mark)
+    return post_id

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,13 @@ from werkzeug.test import TestResponse
 from microblog.extensions import db
 from microblog.services.email import wait_for_pending_mail
 
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
+
 PASSWORD = "correct horse battery"
+# ana's post, and what the LibreTranslate stand-in makes of it in English.
+SPANISH = "Hoy la luz de la tarde era perfecta para fotografiar el puerto."
+ENGLISH = "Today the evening light was perfect for photographing the harbour."
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -260,3 +267,15 @@ class SmtpSink:
         """Every mail received, once the app's background sending has finished."""
         assert wait_for_pending_mail(timeout=30), "mail still being sent after 30 s"
         return list(self._received)
+
+
+def teach_libretranslate(httpserver: HTTPServer, source: str = "es", target: str = "en") -> str:
+    """Make the local HTTP server answer LibreTranslate's `POST /translate` for ana's post as
+    the service documents it (JSON `q`, `source`, `target`, `format`; `translatedText` back);
+    a request with any other body gets the server's 500. Returns the base URL to configure."""
+    httpserver.expect_request(
+        "/translate",
+        method="POST",
+        json={"q": SPANISH, "source": source, "target": target, "format": "text"},
+    ).respond_with_json({"translatedText": ENGLISH})
+    return httpserver.url_for("/")

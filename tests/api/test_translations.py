@@ -3,9 +3,8 @@
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.helpers import assert_error
+from tests.helpers import SPANISH, assert_error
 
-SPANISH = "Hoy la luz de la tarde era perfecta para fotografiar el puerto."
 GERMAN = "Heute war das Abendlicht perfekt, um den Hafen zu fotografieren."
 
 
@@ -13,22 +12,6 @@ GERMAN = "Heute war das Abendlicht perfekt, um den Hafen zu fotografieren."
 def libretranslate(app, httpserver: HTTPServer) -> HTTPServer:
     app.config.update(LIBRETRANSLATE_URL=httpserver.url_for("/"), TRANSLATION_TIMEOUT=1)
     return httpserver
-
-
-@pytest.fixture
-def spanish_post(make_user, make_posts, query) -> int:
-    from microblog.extensions import db
-    from microblog.models import Post
-
-    make_user("ana")
-    post_id = make_posts("ana", body=SPANISH)[0]
-
-    def mark() -> None:
-        db.session.get(Post, post_id).language = "es"
-        db.session.commit()
-
-    query(mark)
-    return post_id
 
 
 def test_a_post_is_translated_once_per_language(api, susan, spanish_post, libretranslate):

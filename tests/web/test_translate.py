@@ -13,35 +13,14 @@ from pytest_httpserver import HTTPServer
 from microblog import config, create_app
 from microblog.extensions import db
 from microblog.models import Post, PostTranslation
-from tests.helpers import Browser, reset_schema, soup
-
-SPANISH = "Hoy la luz de la tarde era perfecta para fotografiar el puerto."
-ENGLISH = "Today the evening light was perfect for photographing the harbour."
+from tests.helpers import ENGLISH, SPANISH, Browser, reset_schema, soup, teach_libretranslate
 
 
 @pytest.fixture
 def libretranslate(app: Flask, httpserver: HTTPServer) -> HTTPServer:
     """A LibreTranslate stand-in that translates ana's post into English, as documented."""
-    app.config.update(LIBRETRANSLATE_URL=httpserver.url_for("/"), TRANSLATION_TIMEOUT=1)
-    httpserver.expect_request(
-        "/translate",
-        method="POST",
-        json={"q": SPANISH, "source": "es", "target": "en", "format": "text"},
-    ).respond_with_json({"translatedText": ENGLISH})
+    app.config.update(LIBRETRANSLATE_URL=teach_libretranslate(httpserver), TRANSLATION_TIMEOUT=1)
     return httpserver
-
-
-@pytest.fixture
-def spanish_post(make_user, make_posts, query) -> int:
-    make_user("ana")
-    post_id = make_posts("ana", body=SPANISH)[0]
-
-    def mark() -> None:
-        db.session.get(Post, post_id).language = "es"
-        db.session.commit()
-
-    query(mark)
-    return post_id
 
 
 @pytest.fixture
