@@ -113,7 +113,7 @@ def export_section(*, panel: Element) -> Element:
     return section(".profile-export", aria_label=_("Export your posts"))[panel]
 
 
-def export_page(*, panel: Element, profile_url: str) -> Element:
+def export_page(*, panel: Element) -> Element:
     """GET /export_posts as a whole page: what an export holds, and the panel."""
     return section(".narrow", aria_labelledby="export-title")[
         h1("#export-title")[_("Export your posts")],
@@ -125,5 +125,4 @@ def export_page(*, panel: Element, profile_url: str) -> Element:
             )
         ],
         panel,
-        p[a(href=profile_url)[_("Back to your profile")]],
     ]

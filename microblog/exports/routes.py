@@ -75,7 +75,5 @@ def export_posts() -> Response:
     return render(
         panel,
         page_title=_("Export your posts"),
-        page_content=export_page(
-            panel=panel, profile_url=url_for("main.user", username=current_user.username)
-        ),
+        page_content=export_page(panel=panel),
     )
