@@ -120,6 +120,8 @@ class Config:
         self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT", "10"))
         self.ADMINS = _list(env, "ADMINS")
         self.RESET_TOKEN_MINUTES = int(env.get("RESET_TOKEN_MINUTES", "10"))
+        # How long the link that confirms a new email address works (it is mailed there).
+        self.EMAIL_CHANGE_TOKEN_MINUTES = int(env.get("EMAIL_CHANGE_TOKEN_MINUTES", "60"))
         # Background jobs: RQ workers (`flask worker`) when REDIS_URL (below) is set, else threads
         # of the web process. Queue names start with TASK_QUEUE_PREFIX, so sites can share Redis.
         self.TASK_QUEUE_PREFIX = env.get("TASK_QUEUE_PREFIX", "microblog")

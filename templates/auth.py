@@ -168,13 +168,15 @@ def logout_everywhere_form(*, done: bool = False) -> Element:
     ]
 
 
-def account_settings(*, logout_everywhere: Element) -> Element:
-    """The account part of the settings page: links to each account setting, and the
-    button that ends every other session."""
+def account_settings(*, email: str, logout_everywhere: Element) -> Element:
+    """The account part of the settings page: the email address, links to each account
+    setting, and the button that ends every other session."""
     return section(".account-settings", aria_labelledby="account-heading")[
         h2("#account-heading")[_("Account")],
+        p[_("Your email address: %(email)s", email=email)],
         ul(".settings-links")[
             li[a(href=url_for("auth.change_password"))[_("Change your password")]],
+            li[a(href=url_for("auth.change_email"))[_("Change your email address")]],
         ],
         section(aria_labelledby="sessions-heading")[
             h3("#sessions-heading")[_("Sessions")],
@@ -208,3 +210,49 @@ def change_password_form(form_: Form, *, done: str | None = None) -> Element:
         new_password_fields(form_),
         button(type="submit")[_("Change password")],
     ]
+
+
+def change_email_form(form_: Form, *, done: str | None = None) -> Element:
+    """The new address, and the password to show it is you."""
+    return form("#change-email", **hx_form(url_for("auth.change_email")))[
+        csrf_input(),
+        form_errors(form_),
+        _done(done),
+        field(form_.email, autocomplete="email"),
+        field(form_.password, autocomplete="current-password"),
+        button(type="submit")[_("Send me a link")],
+    ]
+
+
+def change_email_intro(*, email: str) -> Element:
+    return p[
+        _(
+            "Your address is %(email)s. We will mail a link to the new one, and your address "
+            "changes when you open that link. Your old address gets a notice.",
+            email=email,
+        )
+    ]
+
+
+def confirm_email_page(*, username: str, new_email: str, action: str) -> Element:
+    """The page the link in the confirmation mail opens: one button does the change (a
+    link opened by a mail scanner changes nothing)."""
+    return div(".narrow")[
+        h1[_("Confirm your new email address")],
+        p[
+            _(
+                "Use %(email)s as the email address of the account %(username)s?",
+                email=new_email,
+                username=username,
+            )
+        ],
+        form(action=action, method="post")[
+            csrf_input(),
+            button(type="submit")[_("Use this address")],
+        ],
+    ]
+
+
+def link_problem_page(*, title: str, message: str, again_url: str, again_text: str) -> Element:
+    """A mailed link that cannot be used, with the way to ask for another."""
+    return div(".narrow")[h1[title], p[message], p[a(href=again_url)[again_text]]]

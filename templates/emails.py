@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from htpy import Element, a, body, head, html, meta, p, title
@@ -91,4 +93,32 @@ def export_html(*, subject: str, username: str, count: int, filename: str) -> El
     return html(lang=str(get_locale() or "en"))[
         head[meta(charset="utf-8"), title[subject]],
         body[p[s["greeting"]], p[s["attached"]], p[s["format"]], p[s["signature"]]],
+    ]
+
+
+def account_mail_text(
+    *, paragraphs: Sequence[str], url: str | None = None, after: Sequence[str] = ()
+) -> str:
+    """The plain-text part of a mail about one's account: paragraphs, a link, more."""
+    parts = [*paragraphs, *([url] if url else []), *after, _("The Microblog team")]
+    return "\n\n".join(parts) + "\n"
+
+
+def account_mail_html(
+    *,
+    subject: str,
+    paragraphs: Sequence[str],
+    url: str | None = None,
+    link_text: str | None = None,
+    after: Sequence[str] = (),
+) -> Element:
+    """The HTML twin of account_mail_text(): the link as a link, and its address in full."""
+    return html(lang=str(get_locale() or "en"))[
+        head[meta(charset="utf-8"), title[subject]],
+        body[
+            [p[text] for text in paragraphs],
+            [p[a(href=url)[link_text or url]], p[url]] if url else None,
+            [p[text] for text in after],
+            p[_("The Microblog team")],
+        ],
     ]

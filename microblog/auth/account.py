@@ -1,20 +1,36 @@
-"""Account settings: change the password, end every other session."""
+"""Account settings: change the password or the email address, end every other session."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from flask_login.config import COOKIE_NAME
 from flask_login.utils import decode_cookie
+from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import bp
-from microblog.auth.forms import ChangePasswordForm
+from microblog.auth.email import send_email_change_mails, send_email_changed_notice
+from microblog.auth.forms import ChangeEmailForm, ChangePasswordForm
+from microblog.auth.tokens import (
+    ResetTokenError,
+    ResetTokenExpired,
+    ResetTokenUsed,
+    email_change_for_token,
+)
 from microblog.extensions import db
 from microblog.models import User
-from microblog.ratelimits import note_failed_login, password_check_limits
+from microblog.ratelimits import mail_limits, note_failed_login, password_check_limits
 from microblog.responses import after_change, render
-from templates.auth import change_password_form, logout_everywhere_form, settings_page
+from templates.auth import (
+    change_email_form,
+    change_email_intro,
+    change_password_form,
+    confirm_email_page,
+    link_problem_page,
+    logout_everywhere_form,
+    settings_page,
+)
 
 
 def _this_user() -> User:
@@ -83,6 +99,104 @@ def change_password() -> Response:
     if request.method == "POST":
         return _form_again(fragment, title=title, page=page)
     return render(fragment, page_title=title, page_content=page)
+
+
+@bp.route("/change_email", methods=["GET", "POST"])
+@login_required
+@password_check_limits
+@mail_limits("email")
+def change_email() -> Response:
+    """Ask to move the account to another email address: a link goes there to confirm."""
+    user = _this_user()
+    form = ChangeEmailForm()
+    title = _("Change your email address")
+    if form.validate_on_submit():
+        new_email = form.email.data.strip().lower()
+        if not user.check_password(form.password.data):
+            _wrong_password(form.password)
+        elif new_email == user.email:
+            form.email.errors.append(_("This is already your email address."))
+        else:
+            send_email_change_mails(user, new_email)
+            message = _(
+                "A link to confirm %(email)s is on its way there. Your address changes when "
+                "you open it.",
+                email=new_email,
+            )
+            return after_change(
+                change_email_form(ChangeEmailForm(formdata=None), done=message),
+                redirect_to=url_for("main.edit_profile"),
+                message=message,
+                announcement=message,
+            )
+    fragment = change_email_form(form)
+    intro = change_email_intro(email=user.email)
+    page = settings_page(title=title, form_=fragment, intro=intro)
+    if request.method == "POST":
+        return _form_again(fragment, title=title, page=page)
+    return render(fragment, page_title=title, page_content=page)
+
+
+def _email_link_problem(problem: ResetTokenError) -> Response:
+    if isinstance(problem, ResetTokenExpired):
+        title = _("This link has expired")
+        message = _("Ask for a new link from your settings.")
+    elif isinstance(problem, ResetTokenUsed):
+        title = _("This link has been used")
+        message = _("The email address of this account has changed since the link was sent.")
+    else:
+        title = _("This link is not valid")
+        message = _("The link may have been cut short when it was copied.")
+    return _link_problem_page(title, message, status=problem.status)
+
+
+def _link_problem_page(title: str, message: str, *, status: int) -> Response:
+    return render(
+        link_problem_page(
+            title=title,
+            message=message,
+            again_url=url_for("auth.change_email"),
+            again_text=_("Change your email address"),
+        ),
+        page_title=title,
+        status=status,
+    )
+
+
+@bp.route("/change_email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> Response:
+    """The link mailed to a new address: a button that makes it the account's address."""
+    try:
+        user, new_email = email_change_for_token(token)
+    except ResetTokenError as problem:
+        return _email_link_problem(problem)
+    taken = _("This address is taken")
+    taken_message = _("Another account uses this email address now, so it cannot be yours.")
+    if User.email_taken(new_email, except_user=user):
+        return _link_problem_page(taken, taken_message, status=409)
+    if request.method == "POST":
+        old_email = user.email
+        user.email = new_email
+        try:
+            db.session.commit()
+        except IntegrityError:  # taken between the check and the commit
+            db.session.rollback()
+            return _link_problem_page(taken, taken_message, status=409)
+        send_email_changed_notice(user, old_email)
+        flash(_("Your email address is now %(email)s.", email=new_email), "success")
+        logged_in = current_user.is_authenticated and current_user.id == user.id
+        return redirect(url_for("main.edit_profile" if logged_in else "auth.login"), 303)
+    title = _("Confirm your new email address")
+    return render(
+        confirm_email_page(
+            username=user.username,
+            new_email=new_email,
+            action=url_for("auth.confirm_email", token=token),
+        ),
+        page_title=title,
+        # The token in the address is a key to the account: keep it out of caches.
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @bp.route("/logout_everywhere", methods=["POST"])

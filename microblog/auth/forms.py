@@ -151,3 +151,10 @@ def current_password_field() -> PasswordField:
 class ChangePasswordForm(NewPasswordForm):
     current_password = current_password_field()
     password, password2 = password_fields()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New email address"), filters=[strip], validators=email_validators())
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
+    )

@@ -263,7 +263,9 @@ def edit_profile() -> Response:
         edit_profile_page(
             form,
             timezone_in_use=str(get_timezone()),
-            account=account_settings(logout_everywhere=logout_everywhere_form()),
+            account=account_settings(
+                email=current_user.email, logout_everywhere=logout_everywhere_form()
+            ),
         ),
         page_title=_("Edit your profile"),
         status=status,
