@@ -43,6 +43,17 @@ DEMO_POSTS = [
     ("susan", "Cycled 40 km today & only got lost twice.", "en"),
     ("miguel", "Reminder: every form should still work with JavaScript off.", "en"),
     ("ana", "New photo series coming soon. Stay tuned!", "en"),
+    (
+        "susan",
+        "@ana your harbour photos are lovely. Printing one for the kitchen. #photography",
+        "en",
+    ),
+    (
+        "miguel",
+        "How search works here, with notes for PostgreSQL: "
+        "https://www.postgresql.org/docs/current/textsearch.html #flask",
+        "en",
+    ),
 ]
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - demo accounts, printed by make run
 

@@ -1,5 +1,6 @@
-"""`make screenshots`: the README's screenshots of the home timeline, a profile and the login
-page, on a desktop and a phone, taken in Debian's Chromium and written to docs/screenshots/.
+"""`make screenshots`: the README's screenshots of the home timeline, a profile, a search and
+the welcome page, in the light and the dark theme, on a desktop and a phone, taken in Debian's
+Chromium from `make run`'s own demo data (`flask seed demo`) and written to docs/screenshots/.
 
 Run as `python -m tests.browser.screenshots`; it fails (exit status 1) when a page does not
 render, logs a console error or a Content-Security-Policy violation, or comes out the wrong size."""
@@ -11,11 +12,13 @@ import shutil
 import struct
 import sys
 import tempfile
+from itertools import product
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from microblog import create_app
+from microblog.cli import DEMO_PASSWORD
 from microblog.config import TestConfig
 from tests.browser.helpers import (
     BROWSER_LOCALES,
@@ -26,33 +29,33 @@ from tests.browser.helpers import (
     PHONE,
     ProblemWatcher,
     Site,
-    log_in,
     serve,
 )
 from tests.helpers import reset_schema
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-PAGES = {"home": "/", "profile": "/user/ana", "login": "/auth/login"}
-POSTS = [
-    ("ana", "Finished the first draft of my talk on hypermedia. Slides are plain HTML, of course."),
-    ("miguel", "Reminder: a 303 after a POST keeps the Back button honest."),
-    ("ana", "Coffee, then code review, then more coffee."),
-    ("miguel", "Tried the site with the keyboard only today. Tab, Enter, Space: that's all."),
-    ("zoe", "Hello, microblog! Reading more than writing for now."),
-]
+THEMES = ("light", "dark")
+PAGES = {
+    "home": "/",
+    "profile": "/user/ana",
+    "search": "/search?q=photos",
+    "login": "/auth/login",
+}
 
 
 def set_the_scene(site: Site) -> None:
-    """Three people who follow each other, with a few posts: zoe's home timeline is full."""
-    site.add_user("zoe", about_me="Reader of long threads, writer of short posts.")
-    site.add_user("ana", about_me="Talks about the web, hypermedia and good coffee.")
-    site.add_user("miguel", about_me="Writes tutorials.")
-    for author, body in POSTS:
-        site.add_posts(author, 1, body=body)
-    site.follow("zoe", "ana")
-    site.follow("zoe", "miguel")
-    site.follow("ana", "zoe")
+    """`make run`'s demo data: susan, miguel and ana, who follow each other, and their posts."""
+    result = site.app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+def log_in_as_susan(page: Page) -> None:
+    page.goto("/auth/login")
+    page.locator("input[name=username]").fill("susan")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    expect(page.locator(".account-menu")).to_be_visible()
 
 
 def png_size(shot: bytes) -> tuple[int, int]:
@@ -61,33 +64,37 @@ def png_size(shot: bytes) -> tuple[int, int]:
 
 
 def take_screenshots(site: Site, destination: Path) -> list[Path]:
-    """One PNG per page and viewport in `destination`; the paths written."""
+    """One PNG per theme, viewport and page in `destination`; the paths written."""
     written = []
     problems = ProblemWatcher()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for label, viewport in VIEWPORTS.items():
-            for name, url in PAGES.items():
-                context = chromium.new_context(
-                    base_url=site.url, locale=BROWSER_LOCALES["en"], viewport=viewport
-                )
-                context.set_default_timeout(10_000)
-                context.add_init_script(CSP_REPORTER)
-                context.on("page", problems.watch)
-                page = context.new_page()
-                if name != "login":
-                    log_in(page, "zoe")
-                page.goto(url)
-                expect(page.locator("main h1")).to_be_visible()
-                page.evaluate("() => document.fonts.ready")
-                shot = page.screenshot(animations="disabled", caret="hide")
-                context.close()
-                size = png_size(shot)
-                expected = (viewport["width"], viewport["height"])
-                assert size == expected, f"{name}-{label}: {size}, expected {expected}"
-                path = destination / f"{name}-{label}.png"
-                path.write_bytes(shot)
-                written.append(path)
+        for theme, (label, viewport), (name, url) in product(
+            THEMES, VIEWPORTS.items(), PAGES.items()
+        ):
+            context = chromium.new_context(
+                base_url=site.url,
+                locale=BROWSER_LOCALES["en"],
+                viewport=viewport,
+                color_scheme=theme,
+            )
+            context.set_default_timeout(10_000)
+            context.add_init_script(CSP_REPORTER)
+            context.on("page", problems.watch)
+            page = context.new_page()
+            if name != "login":
+                log_in_as_susan(page)
+            page.goto(url)
+            expect(page.locator("main h1")).to_be_visible()
+            page.evaluate("() => document.fonts.ready")
+            shot = page.screenshot(animations="disabled", caret="hide")
+            context.close()
+            size = png_size(shot)
+            expected = (viewport["width"], viewport["height"])
+            assert size == expected, f"{name}-{label}: {size}, expected {expected}"
+            path = destination / f"{name}-{label}-{theme}.png"
+            path.write_bytes(shot)
+            written.append(path)
         chromium.close()
     assert not problems.problems, "\n".join(problems.problems)
     return written
@@ -100,6 +107,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
     with tempfile.TemporaryDirectory() as scratch:
         app = create_app(
             TestConfig(
