@@ -208,6 +208,16 @@ def reader_page() -> str:
     return request.full_path.rstrip("?")
 
 
+def leave_page(url: str, *, message: str, category: str = "success") -> Response:
+    """After a change that leaves nothing to show where it was made (a deleted account):
+    `message` flashed, and the reader sent to `url`; a 303 for a browser, HX-Redirect for
+    htmx (which cannot follow a 3xx into a whole page)."""
+    flash(message, category)
+    if _swaps_part_of_a_page():
+        return htmx_redirect(url)
+    return flask_redirect(url, 303)
+
+
 def refuse(message: str, *, redirect_to: str, status: int = 400) -> Response:
     """The answer to a change that cannot be made. For htmx: `message` as an alert, with
     `status` (htmx puts it in #alerts). For a browser: `message` flashed as an error and a 303

@@ -177,6 +177,7 @@ def account_settings(*, email: str, logout_everywhere: Element) -> Element:
         ul(".settings-links")[
             li[a(href=url_for("auth.change_password"))[_("Change your password")]],
             li[a(href=url_for("auth.change_email"))[_("Change your email address")]],
+            li[a(href=url_for("auth.delete_account"))[_("Delete your account")]],
         ],
         section(aria_labelledby="sessions-heading")[
             h3("#sessions-heading")[_("Sessions")],
@@ -256,3 +257,27 @@ def confirm_email_page(*, username: str, new_email: str, action: str) -> Element
 def link_problem_page(*, title: str, message: str, again_url: str, again_text: str) -> Element:
     """A mailed link that cannot be used, with the way to ask for another."""
     return div(".narrow")[h1[title], p[message], p[a(href=again_url)[again_text]]]
+
+
+def delete_account_warning() -> Element:
+    return div(".warning", role="note")[
+        p[
+            _(
+                "This deletes your account for good: your posts, your messages (sent and "
+                "received), who you follow and who follows you, your blocks, your API tokens "
+                "and your exports. Nobody will see any of it again, and your username becomes "
+                "free for anyone to take."
+            )
+        ],
+        p[_("This cannot be undone.")],
+    ]
+
+
+def delete_account_form(form_: Form) -> Element:
+    """The password, and the button that deletes the account."""
+    return form("#delete-account", **hx_form(url_for("auth.delete_account")))[
+        csrf_input(),
+        form_errors(form_),
+        field(form_.password, autocomplete="current-password"),
+        button(".danger", type="submit")[_("Delete my account")],
+    ]

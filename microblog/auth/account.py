@@ -1,17 +1,18 @@
-"""Account settings: change the password or the email address, end every other session."""
+"""Account settings: change the password or the email address, end every other session,
+delete the account."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_login.utils import decode_cookie
 from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import bp
 from microblog.auth.email import send_email_change_mails, send_email_changed_notice
-from microblog.auth.forms import ChangeEmailForm, ChangePasswordForm
+from microblog.auth.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from microblog.auth.tokens import (
     ResetTokenError,
     ResetTokenExpired,
@@ -20,13 +21,16 @@ from microblog.auth.tokens import (
 )
 from microblog.extensions import db
 from microblog.models import User
+from microblog.models.accounts import delete_account as remove_account
 from microblog.ratelimits import mail_limits, note_failed_login, password_check_limits
-from microblog.responses import after_change, render
+from microblog.responses import after_change, leave_page, render
 from templates.auth import (
     change_email_form,
     change_email_intro,
     change_password_form,
     confirm_email_page,
+    delete_account_form,
+    delete_account_warning,
     link_problem_page,
     logout_everywhere_form,
     settings_page,
@@ -197,6 +201,31 @@ def confirm_email(token: str) -> Response:
         # The token in the address is a key to the account: keep it out of caches.
         headers={"Cache-Control": "no-store"},
     )
+
+
+@bp.route("/delete_account", methods=["GET", "POST"])
+@login_required
+@password_check_limits
+def delete_account() -> Response:
+    """Delete the account and everything that is the user's, after a clear warning."""
+    user = _this_user()
+    form = DeleteAccountForm()
+    title = _("Delete your account")
+    if form.validate_on_submit():
+        if user.check_password(form.password.data):
+            remove_account(user)
+            db.session.commit()
+            session.clear()
+            logout_user()  # and the remember-me cookie
+            return leave_page(
+                url_for("auth.login"), message=_("Your account and everything in it are deleted.")
+            )
+        _wrong_password(form.password)
+    fragment = delete_account_form(form)
+    page = settings_page(title=title, form_=fragment, intro=delete_account_warning())
+    if request.method == "POST":
+        return _form_again(fragment, title=title, page=page)
+    return render(fragment, page_title=title, page_content=page)
 
 
 @bp.route("/logout_everywhere", methods=["POST"])

@@ -158,3 +158,9 @@ class ChangeEmailForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Please enter your password."))]
+    )
