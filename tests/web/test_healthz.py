@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import redis
@@ -11,6 +15,7 @@ from microblog import config, create_app
 from tests.helpers import skip_or_fail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -73,3 +78,43 @@ def test_healthz_is_503_when_redis_is_down_though_the_database_is_up(app, closed
     checks = response.get_json()["checks"]
     assert checks["database"]["ok"] is True
     assert checks["redis"] == {"ok": False, "error": "ConnectionError", "ms": checks["redis"]["ms"]}
+
+
+# Flask-Limiter's instance is shared by every app of a process and keeps the default and
+# application-wide limits it was given, so this runs in a fresh interpreter of its own.
+UNDER_LIMITS = """
+import json
+from microblog import create_app
+from microblog.config import TestConfig
+from microblog.extensions import db
+
+app = create_app(TestConfig(
+    RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute", RATELIMIT_APPLICATION="5 per minute"
+))
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+pages = [client.get("/auth/login").status_code for _ in range(3)]
+health = [client.get("/healthz") for _ in range(50)]
+print(json.dumps({
+    "pages": pages,
+    "health": sorted({r.status_code for r in health}),
+    "cookies": [r.headers.get("Set-Cookie") for r in health if "Set-Cookie" in r.headers],
+}))
+"""
+
+
+def test_healthz_is_never_rate_limited_and_sets_no_cookie_under_limits_for_every_page():
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", UNDER_LIMITS],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["pages"] == [200, 200, 429]  # the limits are on for every other page
+    assert seen["health"] == [200]
+    assert seen["cookies"] == []
