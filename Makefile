@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := microblog:create_app
 
-.PHONY: run test test-fast screenshots install install-test translations secret base-url lint format clean
+.PHONY: run test test-fast deploy-smoke screenshots install install-test translations secret base-url lint format clean
 
 # The site's public address (BASE_URL) is where `make run` serves, unless it is set already;
 # http://localhost:$(PORT) works too.
@@ -23,6 +23,11 @@ test: install-test translations
 # The quick loop while developing: SQLite only, no browser.
 test-fast: install-test translations
 	TEST_DATABASES=sqlite $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+
+# The site as it is deployed: PostgreSQL, Redis, two gunicorn instances behind Debian's nginx
+# and an RQ worker, started from the project's deployment files (tests/deploy/smoke.py).
+deploy-smoke: install-test translations
+	$(BIN)/python -m tests.deploy.smoke
 
 # The README's screenshots (docs/screenshots/), taken in Chromium.
 screenshots: install-test translations
