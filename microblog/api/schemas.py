@@ -244,11 +244,23 @@ class NewUserSchema(_AccountSchema):
 
 
 class UserChangesSchema(_AccountSchema):
-    """Changes to your own user; fields that are left out keep their value."""
+    """Changes to your own user; fields that are left out keep their value. The email address
+    is not one of them: a new address takes effect only once a link mailed to it is opened,
+    which the website's settings do (/auth/change_email)."""
 
     username = _username(required=False)
     email = _email(required=False)
     about_me = _about_me()
+
+    @validates("email")
+    def _email_is_free(self, value: str, **_kwargs: object) -> None:
+        # Replaces the check of a new user's address: saying "taken" here would tell any
+        # token holder which addresses have accounts.
+        if value.strip().lower() != token_user().email:
+            raise ValidationError(
+                "The email address cannot be changed through the API: change it under "
+                "Settings on the website, where a link mailed to the new address confirms it."
+            )
 
 
 class AuthorSchema(Schema):

@@ -62,6 +62,16 @@ def get_users(args: dict[str, int]) -> dict[str, Any]:
     return user_collection(User.listing(), args, "api.get_users")
 
 
+@bp.route("/users/me", methods=["GET"])
+@authenticate(token_auth)
+@response(user_schema)
+@other_responses(error_responses(401))
+def get_me() -> dict[str, Any]:
+    """The token's own user, with the email address (so a client learns its id)."""
+    user = token_user()
+    return user_resource(user, follow_stats(user))
+
+
 @bp.route("/users/<int:id>", methods=["GET"])
 @authenticate(token_auth)
 @response(user_schema)
@@ -78,7 +88,10 @@ def get_user(id: int) -> dict[str, Any]:
 @response(user_schema)
 @other_responses(error_responses(400, 401, 403, 404, 415))
 def update_user(data: dict[str, Any], id: int) -> dict[str, Any]:
-    """Change your own username, email address or about me."""
+    """Change your own username or about me.
+
+    The email address cannot be changed here (only sent unchanged): a new address must be
+    confirmed by a link mailed to it, which Settings on the website does."""
     user = get_or_404(User, id)
     if user.id != token_user().id:
         api_abort(403, "You can only change your own user.")

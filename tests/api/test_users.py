@@ -278,20 +278,48 @@ def test_register_refuses_json_that_is_not_an_object(api, payload):
 # Changing your user --------------------------------------------------------------------------
 
 
-def test_put_changes_your_username_email_and_about_me(api, susan, query):
+def test_put_changes_your_username_and_about_me(api, susan, query):
     response = api.login("susan").put(
-        f"/api/users/{susan}",
-        json={"username": "susanna", "email": "susanna@example.com", "about_me": "New me"},
+        f"/api/users/{susan}", json={"username": "susanna", "about_me": "New me"}
     )
 
     assert response.status_code == 200
     body = response.get_json()
     assert (body["username"], body["email"], body["about_me"]) == (
         "susanna",
-        "susanna@example.com",
+        "susan@example.com",
         "New me",
     )
     assert query(lambda: User.by_username("susanna").about_me) == "New me"
+
+
+@pytest.mark.parametrize("email", ["new@example.com", "bob@example.com"])
+def test_put_refuses_any_new_email_address_the_same_way(api, susan, bob, query, email):
+    """A new address must be confirmed by a link mailed to it (the website's settings); the
+    answer is the same for a free and a taken address, so it tells nobody which are taken."""
+    response = api.login("susan").put(f"/api/users/{susan}", json={"email": email})
+
+    body = assert_error(response, 400, "Bad Request")
+    assert body["errors"]["email"] == [
+        "The email address cannot be changed through the API: change it under Settings on "
+        "the website, where a link mailed to the new address confirms it."
+    ]
+    assert query(lambda: db.session.get(User, susan).email) == "susan@example.com"
+
+
+def test_me_is_the_tokens_user_with_the_email_address(api, susan, bob):
+    body = api.login("susan").get("/api/users/me").get_json()
+
+    assert body["id"] == susan
+    assert body["username"] == "susan"
+    assert body["email"] == "susan@example.com"
+    assert body["_links"]["self"] == f"/api/users/{susan}"
+    assert api.login("bob").get("/api/users/me").get_json()["id"] == bob
+
+
+def test_me_needs_a_token(api, susan):
+    assert_error(api.get("/api/users/me"), 401, "Unauthorized")
+    assert_error(api.get("/api/users/me", token="not a token"), 401, "Unauthorized")
 
 
 def test_put_leaves_out_fields_unchanged_and_clears_about_me_with_empty_text(api, susan, query):
@@ -354,3 +382,13 @@ def test_users_count_is_right_on_every_database(api, make_user, query):
     total = api.login("user0").get("/api/users").get_json()["_meta"]["total_items"]
 
     assert total == query(lambda: db.session.scalar(sa.select(sa.func.count(User.id))))
+
+
+def test_me_is_in_the_openapi_document(app):
+    document = app.test_client().get("/api/openapi.json").get_json()
+
+    me = document["paths"]["/api/users/me"]["get"]
+    assert me["security"] == [{"token_auth": []}]
+    assert "email address" in me["summary"]
+    put = document["paths"]["/api/users/{id}"]["put"]
+    assert "cannot be changed here" in put["description"]
