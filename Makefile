@@ -17,12 +17,15 @@ run: install translations secret base-url
 	$(BIN)/flask seed demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Tests run in parallel, a worker per core (`make test WORKERS=0` runs them in one process).
+WORKERS ?= auto
+
 test: install-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 # The quick loop while developing: SQLite only, no browser.
 test-fast: install-test translations
-	TEST_DATABASES=sqlite $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	TEST_DATABASES=sqlite $(BIN)/python -m pytest -n $(WORKERS) --ignore=tests/browser $(PYTEST_ARGS)
 
 # The site as it is deployed: PostgreSQL, Redis, two gunicorn instances behind Debian's nginx
 # and an RQ worker, started from the project's deployment files (tests/deploy/smoke.py).

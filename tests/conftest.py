@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -29,13 +30,40 @@ from tests.helpers import (
     skip_or_fail,
 )
 
-DATABASES = {
+# Under pytest-xdist (`make test` runs a worker per core) each worker has a database of its own
+# on PostgreSQL and MariaDB (the configured name + "_gw0", "_gw1", …, created when missing) and
+# a Redis database number of its own, so workers never see each other's rows or keys.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_redis_url(url: str) -> str:
+    parts = urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) + 1 + int(WORKER.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+if WORKER:
+    os.environ["TEST_REDIS_URL"] = _worker_redis_url(
+        os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+
+CONFIGURED = {
     "sqlite": "sqlite://",
     "postgresql": os.environ.get(
         "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     ),
     "mysql": os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
+
+
+def _for_this_worker(url: str) -> str:
+    if not WORKER or url.startswith("sqlite"):
+        return url
+    parsed = sa.engine.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+DATABASES = {backend: _for_this_worker(url) for backend, url in CONFIGURED.items()}
 # The databases that tests marked `alldb` run on: all three unless TEST_DATABASES names some
 # (`make test-fast` sets it to "sqlite").
 ALLDB = [name.strip() for name in os.environ.get("TEST_DATABASES", ",".join(DATABASES)).split(",")]
@@ -48,10 +76,11 @@ def database_url(backend: str) -> str:
     if backend not in _reachable:
         error = None
         if backend != "sqlite":
-            engine = sa.create_engine(url)
+            engine = sa.create_engine(CONFIGURED[backend], isolation_level="AUTOCOMMIT")
             try:
-                with engine.connect():
-                    pass
+                with engine.connect() as connection:
+                    if url != CONFIGURED[backend]:
+                        _create_database(connection, sa.engine.make_url(url).database)
             except sa.exc.OperationalError as exc:
                 error = str(exc.orig).splitlines()[0]
             finally:
@@ -60,6 +89,18 @@ def database_url(backend: str) -> str:
     if _reachable[backend]:
         skip_or_fail(f"{backend} is not reachable at {url}: {_reachable[backend]}")
     return url
+
+
+def _create_database(connection: sa.Connection, name: str) -> None:
+    """Create this worker's database next to the configured one, unless it exists."""
+    if connection.dialect.name == "postgresql":
+        found = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not found:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    else:
+        connection.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
 
 
 _schema_ready: set[str] = set()
