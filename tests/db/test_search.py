@@ -258,3 +258,12 @@ def test_a_hashtag_is_not_found_inside_a_longer_one(posts, query):
         [ids["My #garden, at last"], ids["#garden"], ids["Sunny #GARDEN!"]]
     )
     assert found(query, "#gardening") == [ids["Gardening tips #gardening"]]
+
+
+def test_knowing_that_few_match_changes_how_they_are_found_not_what(posts, query):
+    posts(*(f"Harvest report {n}" for n in range(5)), "A #harvest party", "Nothing else")
+    for raw in ("harvest", "#harvest", "report -party", "zebra"):
+        for order in ("newest", "relevance"):
+            assert query(
+                lambda raw=raw, order=order: search_posts(raw, order=order, few=True).ids
+            ) == query(lambda raw=raw, order=order: search_posts(raw, order=order).ids)

@@ -1,0 +1,296 @@
+"""Benchmark search next to explore, in the same run, on the shared data set.
+
+    .venv/bin/python bench/search.py [--db sqlite|postgresql] [--scale reference|large]
+
+A one-word query ("coffee", in about 5% of the posts), a two-word one ("coffee python"), a
+hashtag ("#coffee", which 1% of the posts carry for the run) and a word of no post, newest
+first (plus the one word best first, its next page and its htmx fragment as one types),
+against explore page 1. Target (issue 14): a search page within 2x of an explore page, p50
+under load and server time. Reuses run.py's steps: data.py (data set, databases), in_process.py
+(server time and SQL statements), server.py (gunicorn), load.py (wrk or the Python stand-in).
+Results go to bench/results/search-<db>-<scale>-<time>.md and .json and, with the query plans,
+into the marked sections of bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.data import (
+    BENCH,
+    DEFAULT_PG_URL,
+    ROOT,
+    SCALES,
+    database_url,
+    flask_env,
+    generate_data,
+    load_database,
+)
+from bench.endpoints import READER, Endpoint, Measure
+from bench.in_process import _logged_in_client, in_process
+from bench.load import ensure_wrk, run_python_load, run_wrk
+from bench.report import git_commit, machine, plans_markdown, update_readme
+from bench.server import gunicorn, log_in
+
+TAG = "coffee"
+TAG_SUFFIX = f" #{TAG}"
+TAGGED_EVERY = 100  # one post in a hundred carries the tag during the run
+EXPLORE = "explore page 1"
+SEARCHES = {
+    "search: one word": "/search?q=coffee",
+    "search: one word, best first": "/search?q=coffee&order=relevance",
+    "search: two words": "/search?q=coffee+python",
+    "search: hashtag": "/search?q=%23coffee",
+    "search: no match": "/search?q=zebra",
+}
+
+
+@contextmanager
+def tagged_posts(url: str) -> Iterator[int]:
+    """One post in TAGGED_EVERY ends with " #coffee" while the benchmark runs (the data set
+    has no hashtags); the index follows, as for any edit, and the posts are restored after."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    where = f"id % {TAGGED_EVERY} = 0"
+    with engine.begin() as connection:
+        # A run that was interrupted left its tags: take them off first.
+        _untag(connection)
+        count = connection.execute(
+            text(f"UPDATE post SET body = body || :suffix WHERE {where}"), {"suffix": TAG_SUFFIX}
+        ).rowcount
+    try:
+        yield count
+    finally:
+        with engine.begin() as connection:
+            _untag(connection)
+        engine.dispose()
+
+
+def _untag(connection) -> None:
+    from sqlalchemy import text
+
+    connection.execute(
+        text(
+            "UPDATE post SET body = substr(body, 1, length(body) - :n) "
+            f"WHERE id % {TAGGED_EVERY} = 0 AND body LIKE :pattern"
+        ),
+        {"n": len(TAG_SUFFIX), "pattern": f"%{TAG_SUFFIX}"},
+    )
+
+
+def endpoints(url: str) -> list[Endpoint]:
+    """Explore page 1, each search, the next page of the one-word search as its "Older posts"
+    link gives it, and the htmx fragment that typing the word swaps in."""
+    client = _logged_in_client(url)
+    html = client.get(SEARCHES["search: one word"]).get_data(as_text=True)
+    anchor = re.search(r'<a [^>]*rel="next"[^>]*>', html)
+    if anchor is None:
+        raise RuntimeError("the one-word search has no next page")
+    page_2 = re.search(r'href="([^"]+)"', anchor.group(0)).group(1).replace("&amp;", "&")
+    return [
+        Endpoint(EXPLORE, "/explore"),
+        *(Endpoint(name, path) for name, path in SEARCHES.items()),
+        Endpoint("search: one word, page 2", page_2),
+        Endpoint(
+            "search: one word (htmx, as one types)",
+            f"{SEARCHES['search: one word']}&order=newest",
+            htmx=True,
+        ),
+    ]
+
+
+def measure(args: argparse.Namespace, url: str, targets: list[Endpoint]) -> list[Measure]:
+    measures = {e.name: Measure(e.name, e.method, e.path) for e in targets}
+    print("in-process server time and SQL statements ...", flush=True)
+    cases = [(e.name, url, e) for e in targets]
+    for name, found in in_process(cases, args.in_process_repeat).items():
+        measures[name].record_in_process(found)
+    wrk = ensure_wrk()
+    with gunicorn(url, args.workers) as port:
+        reader = log_in(port, READER)
+        for round_ in range(args.rounds):
+            for endpoint in targets:  # interleaved, so a busy moment hits every page alike
+                if wrk:
+                    result = run_wrk(wrk, port, endpoint, reader, args.connections, args.duration)
+                else:
+                    result = run_python_load(
+                        port, endpoint, reader, args.connections, args.duration
+                    )
+                measures[endpoint.name].rounds.append(result)
+                print(
+                    f"  round {round_ + 1}  {endpoint.name:40} p50 {result['p50_ms']:7.2f} ms",
+                    flush=True,
+                )
+    for item in measures.values():
+        item.rps = statistics.median(r["rps"] for r in item.rounds)
+        item.p50_ms = statistics.median(r["p50_ms"] for r in item.rounds)
+        item.p99_ms = statistics.median(r["p99_ms"] for r in item.rounds)
+        item.errors = sum(r["errors"] for r in item.rounds)
+    return list(measures.values())
+
+
+def check_targets(measures: list[Measure], limit: float = 2.0) -> list[dict]:
+    """Each search page / explore page 1: p50 under load and server time (≤ 2)."""
+    by_name = {m.name: m for m in measures}
+    explore = by_name[EXPLORE]
+    checks = []
+    for m in measures:
+        if m.name == EXPLORE:
+            continue
+        for attr, label in (("p50_ms", "p50"), ("server_ms", "server time")):
+            value = round(getattr(m, attr) / getattr(explore, attr), 2)
+            checks.append(
+                {
+                    "target": f"{m.name} / {EXPLORE} ({label})",
+                    "value": value,
+                    "limit": limit,
+                    "met": value <= limit,
+                }
+            )
+    return checks
+
+
+def query_plans(url: str) -> dict[str, str]:
+    """EXPLAIN of the statements that find the posts of each search (and count them)."""
+    os.environ.update(flask_env(url))
+    from sqlalchemy import event
+
+    from microblog import create_app
+    from microblog.extensions import db
+
+    app = create_app()
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    plans: dict[str, str] = {}
+    for name, path in SEARCHES.items():
+        if "best first" in name or "no match" in name:
+            continue
+        statements: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many, into=statements):
+            if "post_fts" in statement or "search_vector" in statement or "MATCH" in statement:
+                into.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        lines: list[str] = []
+        with engine.connect() as connection:
+            for statement, parameters in statements:
+                if engine.dialect.name == "sqlite":
+                    rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                    lines += [f"{row[0]:>3} {row[1]:>3}  {row[3]}" for row in rows]
+                else:
+                    rows = connection.exec_driver_sql(
+                        "EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters
+                    )
+                    lines += [row[0] for row in rows]
+                lines.append("")
+        plans[f"{name} ({path})"] = "\n".join(lines).rstrip()
+    return plans
+
+
+def markdown(result: dict) -> str:
+    data, m, settings = result["data"], result["machine"], result["settings"]
+    lines = [
+        f"**{result['db']}, {result['scale']} scale** ({data['posts']:,} posts, "
+        f"{result['tagged']:,} of them tagged #{TAG} for the run) — {result['date']}, commit "
+        f"{result['commit']}, {m['nproc']} x {m['cpu']}, load average at start "
+        f"{m['loadavg_start']}; gunicorn {settings['workers']} workers, "
+        f"{settings['load_generator']} with {settings['connections']} connections, "
+        f"{settings['rounds']} rounds x {settings['duration']} s per endpoint (medians).",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | server ms | server CPU ms | SQL |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for e in result["endpoints"]:
+        errors = f" ({e['errors']} errors)" if e["errors"] else ""
+        lines.append(
+            f"| `{e['path']}` {e['name']}{errors} | {e['rps']:.0f} | {e['p50_ms']:.2f} | "
+            f"{e['p99_ms']:.2f} | {e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | "
+            f"{e['queries']} |"
+        )
+    lines += ["", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
+    for c in result["targets"]:
+        met = "yes" if c["met"] else "**no**"
+        lines.append(f"| {c['target']} | {c['value']} | {c['limit']} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="reference")
+    parser.add_argument(
+        "--seed-script", type=Path, default=ROOT.parent / "shared" / "bench" / "seed_data.py"
+    )
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="PostgreSQL database to fill")
+    parser.add_argument("--reload", action="store_true", help="load the data even if present")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=2, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--in-process-repeat", type=int, default=30)
+    parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
+    args = parser.parse_args(argv)
+
+    data_dir = generate_data(args.seed_script, args.scale)
+    url = database_url(args.db, args.scale, args.pg_url)
+    load_database(url, data_dir, args.scale, args.reload)
+    started = datetime.now(UTC)
+    info = machine()
+    with tagged_posts(url) as tagged:
+        targets = endpoints(url)
+        measures = measure(args, url, targets)
+        plans = query_plans(url)
+    result = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git_commit(),
+        "db": args.db,
+        "scale": args.scale,
+        "data": SCALES[args.scale],
+        "tagged": tagged,
+        "machine": {**info, "loadavg_end": " ".join(f"{x:.2f}" for x in os.getloadavg())},
+        "settings": {
+            "workers": args.workers,
+            "connections": args.connections,
+            "duration": args.duration,
+            "rounds": args.rounds,
+            "load_generator": "wrk" if ensure_wrk() else "python",
+        },
+        "endpoints": [asdict(m) for m in measures],
+        "plans": plans,
+    }
+    result["targets"] = check_targets(measures)
+    table = markdown(result)
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    stem = f"search-{args.db}-{args.scale}-{started.strftime('%Y%m%dT%H%M')}"
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{stem}.md").write_text(table + "\n" + plans_markdown(plans))
+    if not args.no_readme:
+        update_readme(f"search-{args.db}-{args.scale}", table)
+        update_readme(f"plans-search-{args.db}-{args.scale}", plans_markdown(plans))
+    print("\n" + table)
+    print(f"written: bench/results/{stem}.md and .json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
