@@ -65,7 +65,7 @@ def unauthorized() -> Response:
 def login() -> Response:
     """The login form; on success, the page the user asked for (if it is on this site)."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("main.index"), 303)
     form = LoginForm()
     next_page = request.args.get("next")
     action = (
@@ -113,7 +113,7 @@ def logout() -> Response:
 def register() -> Response:
     """The registration form; a new account is logged in straight away."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("main.index"), 303)
     form = RegistrationForm()
     if form.validate_on_submit():
         user = User(username=form.username.data, email=form.email.data)
