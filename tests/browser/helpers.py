@@ -1,6 +1,7 @@
 """What browser tests (and `make screenshots`) share: Chromium's settings, the app served on
 127.0.0.1 by a real HTTP server thread, shortcuts to its database, the watcher of console
-errors and CSP violations, logging in, and the axe-core and layout checks."""
+errors and CSP violations, logging in, the axe-core and layout checks, and moving by Tab with
+a visible focus."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import make_server
 
 from microblog.extensions import db
@@ -220,3 +222,41 @@ def assert_no_horizontal_scroll(page: Page, where: str) -> None:
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{where} scrolls sideways: {scroll_width}px > {width}px"
+
+
+# Describes the focused element, and whether a sighted keyboard user can see the focus.
+FOCUS_STATE = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const text = (element.innerText || element.value || element.name || "").trim().slice(0, 40);
+  return {
+    description: `<${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""}> ${text}`,
+    visible: element.matches(":focus-visible") && outline,
+  };
+}"""
+
+
+def expect_visible_focus(page: Page) -> None:
+    """The focused element shows its focus (waiting a moment for the browser to paint it)."""
+    try:
+        page.wait_for_function(
+            f"() => {{ const state = ({FOCUS_STATE})(); return state !== null && state.visible; }}",
+            timeout=2_000,
+        )
+    except PlaywrightTimeoutError:
+        state = page.evaluate(FOCUS_STATE)
+        assert state is not None, "the focus was lost (it is on the body)"
+        raise AssertionError(f"no visible focus on {state['description']}") from None
+
+
+def tab_to(page: Page, target: Locator, *, key: str = "Tab", limit: int = 40) -> None:
+    """Press `key` until `target` has the focus, checking that every stop shows its focus."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(FOCUS_STATE) is not None:
+            expect_visible_focus(page)
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} not reached with {limit} presses of {key}")
