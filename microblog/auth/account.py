@@ -83,10 +83,14 @@ def change_password() -> Response:
     user = _this_user()
     form = ChangePasswordForm(account=user)
     title = _("Change your password")
-    if form.validate_on_submit():
-        if not user.check_password(form.current_password.data):
-            _wrong_password(form.current_password)
-        elif user.check_password(form.password.data):
+    valid = form.validate_on_submit()
+    typed = form.current_password.data
+    # A wrong current password is said along with any problem of the new one.
+    wrong = request.method == "POST" and bool(typed) and not user.check_password(typed)
+    if wrong:
+        _wrong_password(form.current_password)
+    if valid and not wrong:
+        if user.check_password(form.password.data):
             form.password.errors.append(_("This is your current password. Choose a new one."))
         else:
             user.set_password(form.password.data)

@@ -140,3 +140,11 @@ def test_a_wrong_password_with_an_email_address_says_no_more_than_with_a_usernam
 def test_api_tokens_can_be_asked_for_with_the_email_address(app: Flask, make_user):
     make_user("susan")
     assert ApiClient(app.test_client()).login("susan@example.com").token
+
+
+def test_a_wrong_current_password_is_said_along_with_a_bad_new_one(susan):
+    response = change_password(susan, current="not my password", new="susan")
+    assert response.status_code == 422
+    page = soup(response)
+    assert field_error(page, "current_password") == "This is not your password."
+    assert "8 to 128" in field_error(page, "password")
