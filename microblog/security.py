@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
@@ -90,7 +91,25 @@ def refuse_files_and_nul() -> Response | None:
     return None
 
 
+class WithoutNamelessParts(Request):
+    """A request without the parts of a multipart body that have no name: Werkzeug keeps
+    them under the key None, on which Flask-WTF's CSRF check fails with a 500 before any
+    view runs. A part without a name is no field of any form."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for name in ("form", "files"):
+            values = self.__dict__[name]
+            if any(key is None for key in values):
+                named = [(k, v) for k, v in values.items(multi=True) if k is not None]
+                self.__dict__[name] = ImmutableMultiDict(named)
+
+
 def init_app(app: Flask) -> None:
+    # On top of the request class the app has (htmx-flask's, which adds request.htmx).
+    app.request_class = type(
+        "SiteRequest", (WithoutNamelessParts, app.request_class), {"__module__": __name__}
+    )
     # After CSRFProtect's check (registered first): a forged request fails on its token.
     app.before_request(refuse_files_and_nul)
     app.after_request(set_security_headers)

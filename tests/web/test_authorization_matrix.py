@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from pytest_httpserver import HTTPServer
 
@@ -29,12 +28,10 @@ from microblog.models import Post, User
 from microblog.models.block import block
 from microblog.services.email import wait_for_pending_mail
 from microblog.services.tasks import JOBS, wait_for_threads
-from tests.helpers import PASSWORD, ApiClient, Browser
+from tests.helpers import PASSWORD, ApiClient, Browser, database_snapshot
 
 ROLES = ("anonymous", "owner", "other")
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# Columns that any request of a logged-in user may write (at most once a minute).
-VOLATILE = {("user", "last_seen")}
 
 
 @dataclass(frozen=True)
@@ -394,17 +391,6 @@ def test_every_state_changing_route_has_a_row(app):
     assert not sorted(set(listed) - routes), "a row names a route the site no longer has"
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table (but the columns any request may touch), in order."""
-    tables = {}
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
-        rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns))
-        tables[table.name] = [tuple(row) for row in rows]
-    db.session.rollback()
-    return tables
-
-
 @pytest.fixture
 def world(app: Flask, make_user, httpserver: HTTPServer) -> World:
     owner_id, other_id = make_user("susan"), make_user("john")
@@ -435,11 +421,11 @@ def _settle() -> None:
 
 def _check(app: Flask, what: str, send: Callable[[], Any], expect: Expect) -> list[str]:
     with app.app_context():
-        before = snapshot()
+        before = database_snapshot()
     response = send()
     _settle()
     with app.app_context():
-        after = snapshot()
+        after = database_snapshot()
     problems = []
     if response.status_code != expect.status:
         problems.append(f"{what}: status {response.status_code}, expected {expect.status}")
