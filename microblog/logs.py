@@ -16,6 +16,7 @@ from microblog.services.email import SmtpSettings, build_message, deliver, in_ba
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(pathname)s:%(lineno)d]: %(message)s"
 ERROR_MAIL_INTERVAL_SECONDS = 600
+LIMITER_LOGGER = "flask-limiter"
 
 
 class ErrorMailHandler(logging.Handler):
@@ -103,6 +104,11 @@ def init_app(app: Flask) -> None:
     not debugging), errors are also mailed to the admins."""
     logger = app.logger
     remove_handlers(logger)
+    # Flask-Limiter logs to a logger of its own, which it silences (a NullHandler): its
+    # warnings (Redis unreachable, the limits counting in memory meanwhile) belong in ours.
+    limiter_logger = logging.getLogger(LIMITER_LOGGER)
+    for handler in [h for h in limiter_logger.handlers if _ours(h)]:
+        limiter_logger.removeHandler(handler)
     config = app.config
     if not app.debug and not app.testing:
         if config["LOG_TO_STDOUT"]:
@@ -120,6 +126,7 @@ def init_app(app: Flask) -> None:
         handler.setLevel(logging.INFO)
         _add(logger, handler)
         logger.setLevel(logging.INFO)
+        limiter_logger.addHandler(handler)
     settings = SmtpSettings.from_config(config)
     if settings is not None and config["ADMINS"] and not app.debug:
         _add(

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from microblog import config, create_app
+from microblog import config, create_app, logs
 from microblog.extensions import db
-from microblog.models import Post
+from microblog.models import Post, User
 from microblog.outage import RETRY_AFTER_SECONDS, is_database_outage
-from tests.helpers import ApiClient, Browser, soup
+from tests.helpers import PASSWORD, ApiClient, Browser, reset_schema, soup
 
 
 class Outage:
@@ -191,3 +191,48 @@ def test_a_database_server_that_does_not_answer_is_a_503_after_the_connect_timeo
     assert 0.9 < waited < 10
     with app.app_context():
         db.engine.dispose()
+
+
+def test_with_redis_unreachable_pages_work_and_a_mail_that_cannot_be_queued_is_logged(
+    closed_port, caplog
+):
+    redis_url = f"redis://127.0.0.1:{closed_port}/0"
+    app = create_app(
+        config.TestConfig(
+            REDIS_URL=redis_url,
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=redis_url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=closed_port,
+        )
+    )
+    reset_schema(app)
+    with app.app_context():
+        user = User(username="susan", email="susan@example.com")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    browser = Browser(app.test_client())
+    assert browser.get("/explore").status_code == 200
+    browser.login("susan")
+    assert browser.post("/", {"post": "Redis is down, posting is not"}).status_code == 303
+    browser.logout()
+    asked = browser.post("/auth/reset_password_request", {"email": "susan@example.com"})
+    assert asked.status_code == 303
+    assert "Could not queue the mail" in caplog.text
+    assert "falling back to in-memory storage" in caplog.text
+
+
+def test_outside_testing_flask_limiters_warnings_reach_the_sites_log(capsys):
+    # Flask-Limiter silences its own logger; its "falling back to in-memory storage" (see
+    # the Redis test above) must reach the site's log, here standard output.
+    app = create_app(config.TestConfig(TESTING=False, LOG_TO_STDOUT=True))
+    limiter_logger = logging.getLogger(logs.LIMITER_LOGGER)
+    try:
+        limiter_logger.warning("Rate limit storage unreachable - falling back to in-memory")
+        assert "falling back to in-memory" in capsys.readouterr().out
+    finally:
+        logs.remove_handlers(app.logger)
+        for handler in list(limiter_logger.handlers):
+            if not isinstance(handler, logging.NullHandler):
+                limiter_logger.removeHandler(handler)
