@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each feature's views, registered on its blueprint as their modules are imported here."""
     from microblog import api, auth, i18n, main
     from microblog.api import docs, openapi, posts, search, tokens, users  # noqa: F401
+    from microblog.api import messages as api_messages  # noqa: F401
     from microblog.appearance.routes import bp as appearance_bp
     from microblog.auth import account  # noqa: F401
     from microblog.auth import routes as auth_routes  # noqa: F401

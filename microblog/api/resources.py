@@ -15,6 +15,7 @@ from microblog.models import (
     AuthorRow,
     CountedPage,
     FollowStats,
+    Message,
     PostList,
     PostRow,
     User,
@@ -72,6 +73,26 @@ def post_resource(post: PostRow) -> dict[str, Any]:
     }
 
 
+def _person(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "links": user_links(user)}
+
+
+def message_resource(message: Message, *, me: int) -> dict[str, Any]:
+    """A private message as the token's user (`me`, its sender or recipient) sees it."""
+    return {
+        "id": message.id,
+        "sender": _person(message.sender),
+        "recipient": _person(message.recipient),
+        "body": message.body,
+        "timestamp": message.timestamp,
+        "read": (message.read_at is not None) if message.recipient_id == me else None,
+        "links": {
+            "sender": url_for("api.get_user", id=message.sender_id),
+            "recipient": url_for("api.get_user", id=message.recipient_id),
+        },
+    }
+
+
 def _per_page(args: dict[str, int]) -> int:
     return min(args["per_page"], PER_PAGE_MAX)
 
@@ -118,3 +139,14 @@ def post_collection(
     """One page of posts with their authors: two queries (the count and the page)."""
     page = paginate_counted_posts(posts, page=args["page"], per_page=_per_page(args))
     return collection(page, [post_resource(post) for post in page.items], endpoint, **url_values)
+
+
+def message_collection(
+    query: Select[tuple[Message]], args: dict[str, int], endpoint: str
+) -> dict[str, Any]:
+    """One page of the token user's messages with both people: four queries (the count, the
+    page, the senders and the recipients)."""
+    page = paginate_counted(query, page=args["page"], per_page=_per_page(args))
+    me = token_user().id
+    items = [message_resource(message, me=me) for message in page.items]
+    return collection(page, items, endpoint)

@@ -28,6 +28,7 @@ from microblog.models.limits import (
     EMAIL_MAX_LENGTH,
     LANGUAGE_MAX_LENGTH,
     MAX_ID,
+    MESSAGE_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -402,6 +403,79 @@ class SearchResultSchema(PostCollectionSchema):
     )
 
 
+class NewMessageSchema(_InputSchema):
+    """A private message to send: the web's rules (microblog.main.forms.MessageForm)."""
+
+    recipient_id = fields.Integer(
+        required=True, metadata={"description": "The id of the user to write to."}
+    )
+    body = fields.String(
+        required=True,
+        validate=[
+            schema_user_text,
+            schema_line_limit(POST_MAX_LINES),
+            validate.Length(min=1, error="Write a message before sending it."),
+            validate.Length(
+                max=MESSAGE_MAX_LENGTH,
+                error=f"A message has at most {MESSAGE_MAX_LENGTH} characters.",
+            ),
+        ],
+        metadata={"description": f"1 to {MESSAGE_MAX_LENGTH} characters, not only spaces."},
+    )
+
+    @pre_load
+    def _strip_spaces(self, data: Any, **_kwargs: object) -> Any:
+        return _clean(data, {"body": clean_text})
+
+
+class MessageLinksSchema(Schema):
+    sender = fields.String(required=True)
+    recipient = fields.String(required=True)
+
+
+class MessageSchema(Schema):
+    """A private message, sent or received by the token's user."""
+
+    id = fields.Integer(required=True)
+    sender = fields.Nested(AuthorSchema, required=True)
+    recipient = fields.Nested(AuthorSchema, required=True)
+    body = fields.String(required=True)
+    timestamp = fields.DateTime(required=True, metadata={"description": "ISO 8601, in UTC."})
+    read = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For a message you received: whether you opened the conversation "
+            "on the website. null for a message you sent."
+        },
+    )
+    links = fields.Nested(MessageLinksSchema, required=True, data_key="_links")
+
+
+class MessageCollectionSchema(Schema):
+    items = fields.List(fields.Nested(MessageSchema), required=True)
+    meta = fields.Nested(MetaSchema, required=True, data_key="_meta")
+    links = fields.Nested(CollectionLinksSchema, required=True, data_key="_links")
+
+
+class NotificationArgsSchema(Schema):
+    since = fields.Float(
+        load_default=0.0,
+        validate=validate.Range(min=0),
+        metadata={"description": "A Unix time: only what changed after it (default: 0)."},
+    )
+
+
+class NotificationSchema(Schema):
+    name = fields.String(
+        required=True, metadata={"description": "What it is, e.g. unread_message_count."}
+    )
+    data = fields.Integer(required=True, metadata={"description": "Its value now."})
+    timestamp = fields.Float(
+        required=True, metadata={"description": "When it last changed (a Unix time)."}
+    )
+
+
 error_schema = ErrorSchema()
 token_schema = TokenSchema()
 pagination_schema = PaginationSchema()
@@ -415,6 +489,11 @@ search_args_schema = SearchArgsSchema()
 search_result_schema = SearchResultSchema()
 translation_request_schema = TranslationRequestSchema()
 translation_schema = TranslationSchema()
+new_message_schema = NewMessageSchema()
+message_schema = MessageSchema()
+message_collection_schema = MessageCollectionSchema()
+notification_args_schema = NotificationArgsSchema()
+notifications_schema = NotificationSchema(many=True)
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: the message says what, `errors` says it field by field.",

@@ -33,11 +33,10 @@ from microblog.models.message import (
     conversations_page,
     mark_read,
     messages_page,
-    unread_changed_at,
 )
 from microblog.presence import quiet
 from microblog.responses import after_change, canonical_redirect, page_turn, refuse, render
-from microblog.unread import remember_unread, unread_messages
+from microblog.unread import notification_feed, remember_unread, unread_messages
 from templates.activity import EVENT_AVATAR_SIZE, activity_section
 from templates.activity import activity_page as activity_page_view
 from templates.layout import announcer_oob
@@ -264,12 +263,7 @@ def notifications() -> Response:
         since_time = math.nan
     if not math.isfinite(since_time):
         return jsonify(error="Bad Request", message="since must be a Unix time."), 400
-    count, changed = unread_changed_at(current_user)
-    feed = []
-    if changed is not None and changed.timestamp() > since_time:
-        feed.append(
-            {"name": "unread_message_count", "data": count, "timestamp": changed.timestamp()}
-        )
+    feed = notification_feed(current_user, since_time)
     response = jsonify(feed)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -371,6 +371,18 @@ API = [
         Expect(204, changes=True),
         setup=_follows("john", "susan"),
     ),
+    # Sends as whoever the token is: susan writes to john, john to susan.
+    Api(
+        "POST /api/messages",
+        lambda w: "/api/messages",
+        Expect(401),
+        Expect(201, changes=True),
+        Expect(201, changes=True),
+        json=lambda w, r: {
+            "recipient_id": w.other_id if r == "owner" else w.owner_id,
+            "body": f"A message from {r}",
+        },
+    ),
 ]
 
 
