@@ -30,7 +30,7 @@ from templates.cards import (
 from templates.post_text import highlight_stems, mentioned_names
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import AuthorRow, PostRow
+    from microblog.models.rows import AuthorRow, PostRow
 
 
 def author_links(url_map: Map, script_root: str, provider: str, author: AuthorRow) -> AuthorLinks:

@@ -16,7 +16,7 @@ from templates.forms import csrf_input, field, form_errors
 from templates.hx import hx_form
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import PostRow
+    from microblog.models.rows import PostRow
 
 
 def login_form(form_: Form, *, action: str) -> Element:

@@ -25,7 +25,7 @@ from templates.dates import date_text_in, full_date_in, is_recent, relative_text
 from templates.post_text import mentioned_names, post_text
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import AuthorRow, PostRow
+    from microblog.models.rows import AuthorRow, PostRow
 
 AVATAR_SIZE = 48
 

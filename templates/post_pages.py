@@ -19,7 +19,7 @@ from templates.hx import hx_form, hx_link
 from templates.icons import icon_label
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import PostRow
+    from microblog.models.rows import PostRow
 
 TITLE_TEXT_LENGTH = 60  # characters of a post shown in its page's <title>
 

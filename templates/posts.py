@@ -18,7 +18,8 @@ from templates.hx import hx_form, hx_link
 from templates.users import ListedPerson, people_list
 
 if TYPE_CHECKING:
-    from microblog.models.pagination import Page, PostRow
+    from microblog.models.pagination import Page
+    from microblog.models.rows import PostRow
 
 
 class PageURL(Protocol):

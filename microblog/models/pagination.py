@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from math import ceil
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -13,42 +12,10 @@ from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, sel
 
 from microblog.extensions import db
 from microblog.models.post import Post, in_timeline_of
+from microblog.models.rows import AuthorRow, PostRow
 from microblog.models.user import User
 
 T = TypeVar("T")
-
-
-class AuthorRow(NamedTuple):
-    """Who wrote a post, as a card and the API show them."""
-
-    id: int
-    username: str
-    email: str
-    avatar: str | None = None  # the user's choice of avatar provider; None: the site's
-
-
-class PostRow(NamedTuple):
-    """A post with its author, as plain values read in one row: what components and the API
-    are given, never ORM objects (loading these costs a fifth of loading two models)."""
-
-    id: int
-    body: str
-    timestamp: datetime
-    language: str | None
-    author: AuthorRow
-    edited_at: datetime | None = None  # None: never edited
-
-    @classmethod
-    def of(cls, post: Post, author: User) -> PostRow:
-        """The row of a post whose attributes (and its author's) are loaded."""
-        return cls(
-            post.id,
-            post.body,
-            post.timestamp,
-            post.language,
-            AuthorRow(author.id, author.username, author.email, author.avatar),
-            post.edited_at,
-        )
 
 
 # What a statement selects to be read as PostRows (see post_rows()).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
@@ -27,9 +26,6 @@ from microblog.models.limits import (
     USERNAME_MAX_LENGTH,
 )
 from microblog.models.types import UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from microblog.models.post import Post
 
 
 @cache
@@ -65,7 +61,10 @@ class User(UserMixin, db.Model):
     # every one of them at once (end_sessions).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    posts: WriteOnlyMapped[Post] = relationship(back_populates="author", passive_deletes=True)
+    # "Post" by name: models/post.py imports this module, not the other way round.
+    posts: WriteOnlyMapped[Post] = relationship(  # noqa: F821
+        back_populates="author", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
