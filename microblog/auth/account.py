@@ -63,9 +63,12 @@ def _wrong_password(field) -> None:
     field.errors.append(_("This is not your password."))
 
 
-def _form_again(form_fragment, *, title: str, page) -> Response:
-    """A form that came back with errors: itself for htmx, its page otherwise. What was
-    typed may include passwords, so no cache keeps it."""
+def _settings_form(form_fragment, *, title: str, intro=None) -> Response:
+    """A settings form: itself for htmx, on its settings page otherwise. One that came back
+    with errors is a 422, and what was typed may include passwords, so no cache keeps it."""
+    page = settings_page(title=title, form_=form_fragment, intro=intro)
+    if request.method != "POST":
+        return render(form_fragment, page_title=title, page_content=page)
     return render(
         form_fragment,
         page_title=title,
@@ -102,11 +105,7 @@ def change_password() -> Response:
                 message=message,
                 announcement=message,
             )
-    fragment = change_password_form(form)
-    page = settings_page(title=title, form_=fragment)
-    if request.method == "POST":
-        return _form_again(fragment, title=title, page=page)
-    return render(fragment, page_title=title, page_content=page)
+    return _settings_form(change_password_form(form), title=title)
 
 
 @bp.route("/change_email", methods=["GET", "POST"])
@@ -137,12 +136,8 @@ def change_email() -> Response:
                 message=message,
                 announcement=message,
             )
-    fragment = change_email_form(form)
     intro = change_email_intro(email=user.email)
-    page = settings_page(title=title, form_=fragment, intro=intro)
-    if request.method == "POST":
-        return _form_again(fragment, title=title, page=page)
-    return render(fragment, page_title=title, page_content=page)
+    return _settings_form(change_email_form(form), title=title, intro=intro)
 
 
 def _email_link_problem(problem: ResetTokenError) -> Response:
@@ -225,11 +220,7 @@ def delete_account() -> Response:
                 url_for("auth.login"), message=_("Your account and everything in it are deleted.")
             )
         _wrong_password(form.password)
-    fragment = delete_account_form(form)
-    page = settings_page(title=title, form_=fragment, intro=delete_account_warning())
-    if request.method == "POST":
-        return _form_again(fragment, title=title, page=page)
-    return render(fragment, page_title=title, page_content=page)
+    return _settings_form(delete_account_form(form), title=title, intro=delete_account_warning())
 
 
 @bp.route("/logout_everywhere", methods=["POST"])
