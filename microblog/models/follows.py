@@ -9,39 +9,37 @@ from sqlalchemy.sql.expression import Insert
 from microblog.extensions import db
 from microblog.models.types import UTCDateTime, utcnow
 
-followers = Table(
+
+def _user_to_user(name: str, from_id: str, to_id: str, *indexes: Index) -> Table:
+    """A table of (user, user) pairs with the time each began; a row goes with either user."""
+    return Table(
+        name,
+        db.metadata,
+        Column(from_id, Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+        # The primary key serves "whom does X follow/block"; this index serves the other way.
+        Column(
+            to_id,
+            Integer,
+            ForeignKey("user.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        ),
+        Column("created", UTCDateTime(), nullable=False, default=utcnow),
+        *indexes,
+    )
+
+
+# Who follows whom, since when: lists of people show the newest first, /activity shows them.
+followers = _user_to_user(
     "followers",
-    db.metadata,
-    Column("follower_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves "whom does X follow"; this index serves "who follows X".
-    Column(
-        "followed_id",
-        Integer,
-        ForeignKey("user.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-    # When the follow began: lists of people show the newest first, /activity shows them.
-    Column("created", UTCDateTime(), nullable=False, default=utcnow),
+    "follower_id",
+    "followed_id",
     Index("ix_followers_followed_id_created", "followed_id", "created"),
     Index("ix_followers_follower_id_created", "follower_id", "created"),
 )
 
 # Who blocks whom: a blocked user cannot follow or message the one who blocked them.
-blocks = Table(
-    "blocks",
-    db.metadata,
-    Column("blocker_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves "whom did X block"; this index serves "who blocked X".
-    Column(
-        "blocked_id",
-        Integer,
-        ForeignKey("user.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-    Column("created", UTCDateTime(), nullable=False, default=utcnow),
-)
+blocks = _user_to_user("blocks", "blocker_id", "blocked_id")
 
 
 def insert_unless_present(table: Table, row: dict[str, object]) -> Insert:
