@@ -100,10 +100,6 @@ def render(
                 theme=select_theme(),
                 features=features,
                 side=SideColumn(
-                    # The search page has its own search box.
-                    search_url=features.get("search")
-                    if request.endpoint != "main.search"
-                    else None,
                     suggestions=listed_people(User.suggestions_for(viewer)),
                     join_card=request.endpoint not in {"auth.login", "auth.register"},
                     viewer_avatar_url=avatar_url(
@@ -150,7 +146,7 @@ def _render_without_database(
                 back_to=request.full_path.rstrip("?"),
                 theme=visitor_theme(),
                 features=features,
-                side=SideColumn(search_url=features.get("search"), join_card=False),
+                side=SideColumn(join_card=False),
                 ways_in=False,
             )
         )

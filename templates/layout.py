@@ -96,11 +96,9 @@ class Viewer(Protocol):
 
 @dataclass(frozen=True)
 class SideColumn:
-    """What the frame around the content shows, loaded by the view layer: the URL of search
-    (None until the site has it), a few people the viewer does not follow yet, whether to
-    invite a visitor to join, and the viewer's avatar."""
+    """What the frame around the content shows, loaded by the view layer: a few people the
+    viewer does not follow yet, whether to invite a visitor to join, and the viewer's avatar."""
 
-    search_url: str | None = None
     suggestions: Sequence[ListedPerson] = field(default_factory=tuple)
     join_card: bool = True
     viewer_avatar_url: str | None = None
@@ -159,15 +157,13 @@ def _nav_link(
 def site_nav(
     *, viewer: Viewer, current_path: str, features: Mapping[str, str], unread_messages: int = 0
 ) -> Element:
-    """Home, Explore and, once they exist, Search, Messages and Activity; your profile.
-    `features` maps "search", "messages", "activity" to their URLs when the site has them;
-    Messages carries the badge of `unread_messages`."""
+    """Home, Explore and, once they exist, Messages and Activity; your profile. `features`
+    maps "messages" and "activity" to their URLs when the site has them (search is in the
+    header); Messages carries the badge of `unread_messages`."""
     links = [
         _nav_link(_("Home"), url_for("main.index"), "home", current_path),
         _nav_link(_("Explore"), url_for("main.explore"), "explore", current_path),
     ]
-    if "search" in features:
-        links.append(_nav_link(_("Search"), features["search"], "search", current_path))
     if viewer.is_authenticated:
         if "messages" in features:
             badge = unread_badge(count=unread_messages)
@@ -209,11 +205,37 @@ def account_menu(*, viewer: Viewer, avatar_url: str) -> Element:
     ]
 
 
+def header_search(*, url: str) -> Element:
+    """The search box of every page: a plain GET form to the search page, which finds posts
+    and people (and, with htmx, follows the typing there)."""
+    return search(".header-search")[
+        form(".header-search-form", action=url, method="get")[
+            label(".visually-hidden", for_="header-search-q")[_("Search posts and people")],
+            input(
+                "#header-search-q",
+                type="search",
+                name="q",
+                # TRANSLATORS: the placeholder of the search box in the header.
+                placeholder=_("Search"),
+                autocomplete="off",
+                enterkeyhint="search",
+            ),
+            button(".secondary", type="submit")[icon_label("search", _("Search"))],
+        ]
+    ]
+
+
 def site_header(
-    *, viewer: Viewer, site_name: str, avatar_url: str | None, ways_in: bool = True
+    *,
+    viewer: Viewer,
+    site_name: str,
+    avatar_url: str | None,
+    search_url: str | None = None,
+    ways_in: bool = True,
 ) -> Element:
-    """The site's name; your avatar and the Post action, or the ways in for a visitor
-    (unless `ways_in` is False: a page that cannot tell who is looking)."""
+    """The site's name, the search box (when `search_url` is given); your avatar and the Post
+    action, or the ways in for a visitor (unless `ways_in` is False: a page that cannot tell
+    who is looking)."""
     if viewer.is_authenticated and avatar_url:
         actions: Node = [
             a(".button.post-action", href=f"{url_for('main.index')}#post")[
@@ -235,30 +257,15 @@ def site_header(
                 img(".brand-mark", src=asset_url("img/favicon.svg"), alt="", width=28, height=28),
                 span(".brand-name")[site_name],
             ],
+            header_search(url=search_url) if search_url else None,
             div(".header-actions")[actions],
         ]
     ]
 
 
 def side_column(*, viewer: Viewer, side: SideColumn, site_name: str) -> Element:
-    """Search, your profile card (or an invitation to join), and people to follow."""
+    """Your profile card (or an invitation to join), and people to follow."""
     parts: list[Node] = []
-    if side.search_url:
-        parts.append(
-            search(".card")[
-                form(".side-search", action=side.search_url, method="get")[
-                    label(".visually-hidden", for_="side-search-q")[_("Search posts")],
-                    input(
-                        "#side-search-q",
-                        type="search",
-                        name="q",
-                        placeholder=_("Search posts"),
-                        autocomplete="off",
-                    ),
-                    button(".secondary", type="submit")[icon_label("search", _("Search"))],
-                ]
-            ]
-        )
     if viewer.is_authenticated and side.viewer_avatar_url:
         parts.append(
             section(".card.profile-card", aria_labelledby="profile-card-heading")[
@@ -309,7 +316,8 @@ def page(
     footer's language picker, which comes back to `back_to`. `theme` is "light", "dark" or
     None (follow the system). `unread_messages`: the viewer's count, for the badge.
     `ways_in=False` leaves out Log in and Create account (a page that cannot tell whether
-    the reader is logged in: a database outage)."""
+    the reader is logged in: a database outage). The header's search box goes to
+    `features["search"]`, and is left out on the search page, which has its own."""
     site_name = _("Microblog")
     locale = str(get_locale() or "en")
     features = features or {}
@@ -333,6 +341,9 @@ def page(
                 viewer=viewer,
                 site_name=site_name,
                 avatar_url=side.viewer_avatar_url,
+                search_url=features.get("search")
+                if features.get("search") != current_path
+                else None,
                 ways_in=ways_in,
             ),
             div(".shell")[

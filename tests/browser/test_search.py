@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.helpers import Site, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.helpers import (
+    DESKTOP,
+    Site,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    expect_visible_focus,
+    log_in,
+)
 
 
 @pytest.fixture
@@ -100,8 +107,8 @@ def test_a_tag_in_a_post_leads_to_its_search(page: Page, garden):
 def test_search_works_without_javascript(new_context: Callable[..., BrowserContext], garden):
     page = new_context(java_script_enabled=False).new_page()
     page.goto("/explore")
-    page.locator("aside #side-search-q").fill("river")
-    page.locator("aside #side-search-q").press("Enter")
+    page.get_by_role("banner").get_by_label("Search posts and people").fill("river")
+    page.get_by_role("banner").get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"/search\?q=river$"))
     expect(page.locator("#search-results #post-list > li")).to_have_count(2)
     page.locator("#search-q").fill("tomatoes")
@@ -117,11 +124,12 @@ def test_search_works_without_javascript(new_context: Callable[..., BrowserConte
 
 def test_search_by_keyboard_alone(page: Page, garden):
     page.goto("/explore")
-    for _ in range(60):  # Tab to the search box beside the content
-        if focused_id(page) == "side-search-q":
-            break
-        page.keyboard.press("Tab")
-    assert focused_id(page) == "side-search-q"
+    # The header's box: after the skip link and the site's name.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "header-search-q"
+    expect_visible_focus(page)
     page.keyboard.type("cycling")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q=cycling$"))
@@ -147,3 +155,32 @@ def test_the_search_page_is_accessible_and_fits_a_phone(
     page.goto("/search?q=tomatoes")
     assert_accessible(page, f"search results ({language})")
     assert_no_horizontal_scroll(page, f"search results on a phone ({language})")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 375, "height": 667}, DESKTOP], ids=["phone", "desktop"]
+)
+@pytest.mark.parametrize("member", [False, True], ids=["visitor", "member"])
+def test_the_header_box_searches_from_any_page_at_any_width(
+    new_context: Callable[..., BrowserContext], garden, language, viewport, member
+):
+    t = garden.translator(language)
+    page = new_context(language=language, viewport=viewport).new_page()
+    if member:
+        log_in(page, "anabel")
+    page.goto("/user/ana")
+    box = page.get_by_role("search").get_by_label(t("Search posts and people"))
+    expect(box).to_be_visible()
+    # Wide enough to type in, and inside the window beside the header's other controls.
+    size = box.bounding_box()
+    assert size["width"] >= 150 and size["x"] + size["width"] <= viewport["width"]
+    assert_accessible(page, f"a profile with the header's search box ({language})")
+    assert_no_horizontal_scroll(page, f"the header's search box ({language})")
+    box.fill("river")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=river$"))
+    expect(page.locator("#search-q")).to_have_value("river")
+    expect(page.locator("#search-results #post-list > li")).to_have_count(2)
+    # The search page has one box, its own.
+    expect(page.get_by_role("search")).to_have_count(1)

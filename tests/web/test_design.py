@@ -34,7 +34,7 @@ def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, m
     make_user("susan")
     browser.login("susan")
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore", "Search", "Messages", "Activity", "Profile"]
+    assert nav_labels(page) == ["Home", "Explore", "Messages", "Activity", "Profile"]
     for link in page.select("nav[aria-label=Main] a"):
         use = link.find("svg", attrs={"aria-hidden": "true"}).find("use")
         assert use["href"].startswith("/static/img/icons.svg?v=")
@@ -44,7 +44,7 @@ def test_the_navigation_has_icons_and_text_and_marks_the_current_page(browser, m
 
 def test_visitors_see_the_ways_in_instead_of_a_profile(browser):
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore", "Search"]
+    assert nav_labels(page) == ["Home", "Explore"]
     header = page.body.header
     assert header.find("a", string="Log in")["href"] == "/auth/login"
     assert header.find("a", string="Create account")["href"] == "/auth/register"
@@ -82,14 +82,17 @@ def test_links_to_features_appear_once_the_site_has_their_pages(app, browser, ma
     make_user("susan")
     browser.login("susan")
     page = soup(browser.get("/explore"))
-    assert nav_labels(page) == ["Home", "Explore", "Search", "Messages", "Activity", "Profile"]
-    search = page.select_one("aside search form")
+    assert nav_labels(page) == ["Home", "Explore", "Messages", "Activity", "Profile"]
+    # Search is a box in the header rather than a link.
+    search = page.select_one("header search form")
     assert search["action"] == "/search" and search["method"] == "get"
-    assert search.find("input", attrs={"name": "q"})["id"] == "side-search-q"
-    assert search.find("label", attrs={"for": "side-search-q"}) is not None
+    assert search.find("input", attrs={"name": "q"})["id"] == "header-search-q"
+    assert search.find("label", attrs={"for": "header-search-q"}) is not None
     browser.logout()
     # Messages and activity are a member's; search is everyone's.
-    assert nav_labels(soup(browser.get("/explore"))) == ["Home", "Explore", "Search"]
+    visitor = soup(browser.get("/explore"))
+    assert nav_labels(visitor) == ["Home", "Explore"]
+    assert visitor.select_one("header search form")["action"] == "/search"
 
 
 def test_the_side_column_suggests_people_not_yet_followed(browser, make_user, follow):

@@ -27,16 +27,42 @@ def post_ids(page) -> list[int]:
     return [int(card["id"].removeprefix("post-")) for card in page.select("#post-list > li")]
 
 
-def test_search_is_in_the_navigation_and_the_side_column_but_once_on_its_own_page(browser):
-    home = soup(browser.get("/explore"))
-    assert home.select_one("nav.side-nav a[href='/search']").get_text(strip=True) == "Search"
-    side = home.select_one("aside form.side-search")
-    assert side["action"] == "/search" and side["method"] == "get"
-    assert side.select_one("input[name=q]")["type"] == "search"
-    page = soup(browser.get("/search"))
-    assert page.select("aside form") == []
-    assert len(page.select("input[name=q]")) == 1
-    assert page.select_one("nav.side-nav a[aria-current=page]")["href"] == "/search"
+@pytest.mark.parametrize(
+    ("path", "member"),
+    [
+        ("/explore", False),
+        ("/auth/login", False),
+        ("/user/susan", False),
+        ("/no-such-page", False),
+        ("/", True),
+        ("/edit_profile", True),
+    ],
+)
+def test_every_page_has_a_search_box_in_the_header(browser, garden, path, member):
+    if member:
+        browser.login("john")
+    header = soup(browser.get(path)).body.header
+    box = header.select_one("search form")
+    assert box["action"] == "/search" and box["method"] == "get"
+    field = box.select_one("input[name=q]")
+    assert field["type"] == "search"
+    assert box.find("label", attrs={"for": field["id"]}).get_text() == "Search posts and people"
+    assert box.select_one("button[type=submit]").get_text(strip=True) == "Search"
+
+
+def test_the_header_box_leads_to_the_results_without_javascript(browser, garden):
+    page = soup(browser.get("/search?q=cycling"))
+    assert page.select_one("#search-q")["value"] == "cycling"
+    assert len(post_ids(page)) == 1
+
+
+def test_the_search_page_has_one_box_its_own(browser, garden):
+    page = soup(browser.get("/search?q=tomatoes"))
+    assert page.select("header search, aside form") == []
+    assert [box["id"] for box in page.select("input[name=q]")] == ["search-q"]
+    assert len(page.select("search")) == 1
+    # Search is the header's box, not a link of the navigation.
+    assert page.select("nav.side-nav a[href^='/search']") == []
 
 
 def test_an_empty_query_gives_a_hint_not_every_post(browser, garden):
