@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -21,6 +22,17 @@ SCALES = {
     "large": {"users": 10_000, "follows": 100, "posts": 1_000_000},
 }
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which database, which data set, and where it comes from."""
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="reference")
+    parser.add_argument(
+        "--seed-script", type=Path, default=ROOT.parent / "shared" / "bench" / "seed_data.py"
+    )
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="PostgreSQL database to fill")
+    parser.add_argument("--reload", action="store_true", help="load the data even if present")
 
 
 def flask_env(database_url: str) -> dict[str, str]:

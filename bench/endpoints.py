@@ -3,6 +3,7 @@ the measurement of one endpoint."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 READER, READER_PASSWORD = "user0001", "pw-user0001"
@@ -22,6 +23,8 @@ class Endpoint:
     form: dict[str, str] = field(default_factory=dict)
     # A POST endpoint whose effect is undone by the next request (follow / unfollow).
     toggle_path: str | None = None
+    # What the in-process run expects (a poll answers 204 when nothing changed).
+    status: int = 200
 
 
 @dataclass
@@ -45,6 +48,13 @@ class Measure:
         self.server_cpu_ms = found["server_cpu_ms"]
         self.queries = found["queries"]
         self.writes = found["writes"]
+
+    def summarize(self) -> None:
+        """The medians of the rounds under load, and their errors all told."""
+        self.rps = statistics.median(r["rps"] for r in self.rounds)
+        self.p50_ms = statistics.median(r["p50_ms"] for r in self.rounds)
+        self.p99_ms = statistics.median(r["p99_ms"] for r in self.rounds)
+        self.errors = sum(r["errors"] for r in self.rounds)
 
 
 # Deep pages are measured as the site links to them ("Older posts" points just past the last

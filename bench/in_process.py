@@ -47,7 +47,10 @@ def in_process(cases: list[tuple[str, str, Endpoint]], repeat: int) -> dict[str,
                 response = clients[url].get(endpoint.path, headers=_hx(endpoint))
                 times[key].append(time.perf_counter() - started)
                 cpu_times[key].append(time.thread_time() - cpu_started)
-                assert response.status_code == 200, (endpoint.path, response.status_code)
+                assert response.status_code == endpoint.status, (
+                    endpoint.path,
+                    response.status_code,
+                )
                 writes = sum(
                     s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
                     for s in statements

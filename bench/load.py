@@ -1,8 +1,9 @@
 """Load generators: wrk (from Debian, installed when missing) or a bounded Python
-stand-in, against the served app."""
+stand-in, against the served app; and measuring a list of pages, in-process and under load."""
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import os
@@ -14,8 +15,18 @@ import time
 import urllib.parse
 
 from bench.data import BENCH
-from bench.endpoints import Endpoint
-from bench.server import Session
+from bench.endpoints import READER, Endpoint, Measure
+from bench.in_process import in_process
+from bench.server import Session, gunicorn, log_in
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, *, in_process_repeat: int) -> None:
+    """How the app is served and loaded, and how often each page is timed in-process."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=2, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--in-process-repeat", type=int, default=in_process_repeat)
 
 
 def ensure_wrk() -> str | None:
@@ -106,6 +117,45 @@ def parse_wrk(output: str) -> dict:
         "p99_ms": duration_ms(percentiles["99"]),
         "errors": errors,
     }
+
+
+def run_load(
+    wrk: str | None,
+    port: int,
+    endpoint: Endpoint,
+    session: Session,
+    connections: int,
+    seconds: float,
+) -> dict:
+    """One run against `endpoint`: with wrk when there is one, else the Python stand-in."""
+    if wrk:
+        return run_wrk(wrk, port, endpoint, session, connections, seconds)
+    return run_python_load(port, endpoint, session, connections, seconds)
+
+
+def measure_reads(args: argparse.Namespace, url: str, targets: list[Endpoint]) -> list[Measure]:
+    """Each GET of `targets` in-process (server time, SQL statements), then under load as the
+    reader on gunicorn: `args.rounds` rounds, the endpoints interleaved in each, so a busy
+    moment hits every one alike."""
+    measures = {e.name: Measure(e.name, e.method, e.path) for e in targets}
+    print("in-process server time and SQL statements ...", flush=True)
+    cases = [(e.name, url, e) for e in targets]
+    for name, found in in_process(cases, args.in_process_repeat).items():
+        measures[name].record_in_process(found)
+    wrk = ensure_wrk()
+    with gunicorn(url, args.workers) as port:
+        reader = log_in(port, READER)
+        for round_ in range(args.rounds):
+            for endpoint in targets:
+                result = run_load(wrk, port, endpoint, reader, args.connections, args.duration)
+                measures[endpoint.name].rounds.append(result)
+                print(
+                    f"  round {round_ + 1}  {endpoint.name:40} p50 {result['p50_ms']:7.2f} ms",
+                    flush=True,
+                )
+    for item in measures.values():
+        item.summarize()
+    return list(measures.values())
 
 
 def run_python_load(

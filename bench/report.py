@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import re
+import shutil
 import subprocess
+from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
-from bench.data import BENCH, ROOT
+from bench.data import BENCH, ROOT, SCALES
 from bench.endpoints import Measure
 
 
@@ -33,6 +38,39 @@ def git_commit() -> str:
     )
     dirty = subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=ROOT).returncode
     return result.stdout.strip() + ("+dirty" if dirty else "")
+
+
+def run_record(
+    args: argparse.Namespace, started: datetime, info: dict[str, str], measures: list[Measure]
+) -> dict:
+    """What a run was (when, which commit, database, data set, machine, settings) and what
+    it measured: the start of its JSON record."""
+    return {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git_commit(),
+        "db": args.db,
+        "scale": args.scale,
+        "data": SCALES[args.scale],
+        "machine": {**info, "loadavg_end": " ".join(f"{x:.2f}" for x in os.getloadavg())},
+        "settings": {
+            "workers": args.workers,
+            "connections": args.connections,
+            "duration": args.duration,
+            "rounds": args.rounds,
+            "in_process_repeat": args.in_process_repeat,
+            "load_generator": "wrk" if shutil.which("wrk") else "python",
+        },
+        "endpoints": [asdict(m) for m in measures],
+    }
+
+
+def save_results(stem: str, result: dict, text: str) -> None:
+    """bench/results/<stem>.json (the record) and .md (`text`)."""
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{stem}.md").write_text(text)
+    print(f"written: bench/results/{stem}.md and .json")
 
 
 def check_targets(measures: list[Measure], scales: list[Measure], small: str) -> list[dict]:

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
-import statistics
 import sys
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -33,9 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.data import (
     BENCH,
-    DEFAULT_PG_URL,
-    ROOT,
     SCALES,
+    add_data_arguments,
     database_url,
     generate_data,
     load_database,
@@ -43,9 +39,16 @@ from bench.data import (
 )
 from bench.endpoints import READER, WRITER_ID, Endpoint, Measure, endpoints, page_one_endpoints
 from bench.in_process import in_process, linked_pages
-from bench.load import ensure_wrk, run_python_load, run_wrk
+from bench.load import add_load_arguments, ensure_wrk, run_load
 from bench.plans import query_plans
-from bench.report import check_targets, git_commit, machine, markdown, plans_markdown, update_readme
+from bench.report import (
+    check_targets,
+    machine,
+    markdown,
+    plans_markdown,
+    run_record,
+    update_readme,
+)
 from bench.server import Session, gunicorn, log_in
 
 
@@ -66,9 +69,7 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
         # One user's follow / unfollow clicks come one after the other; two connections would
         # race each other (two follows at once both pass the "already following?" check).
         connections = 1 if endpoint.toggle_path else args.connections
-        if wrk:
-            return run_wrk(wrk, port, endpoint, session, connections, args.duration)
-        return run_python_load(port, endpoint, session, connections, args.duration)
+        return run_load(wrk, port, endpoint, session, connections, args.duration)
 
     with gunicorn(url, args.workers) as port, pristine_writes(url):
         reader = log_in(port, READER)
@@ -85,7 +86,7 @@ def measure(args: argparse.Namespace, url: str) -> list[Measure]:
                         flush=True,
                     )
     for item in measures.values():
-        _summarize(item)
+        item.summarize()
     return list(measures.values())
 
 
@@ -104,42 +105,20 @@ def compare_scales(args: argparse.Namespace, urls: dict[str, str]) -> list[Measu
         sessions = {url: log_in(port, READER) for url, port in ports.items()}
         for round_ in range(args.rounds):
             for key, url, endpoint in cases:
-                if wrk:
-                    result = run_wrk(
-                        wrk, ports[url], endpoint, sessions[url], args.connections, args.duration
-                    )
-                else:
-                    result = run_python_load(
-                        ports[url], endpoint, sessions[url], args.connections, args.duration
-                    )
+                result = run_load(
+                    wrk, ports[url], endpoint, sessions[url], args.connections, args.duration
+                )
                 measures[key].rounds.append(result)
                 print(f"  round {round_ + 1}  {key:34} p50 {result['p50_ms']:7.2f} ms", flush=True)
     for item in measures.values():
-        _summarize(item)
+        item.summarize()
     return list(measures.values())
-
-
-def _summarize(item: Measure) -> None:
-    item.rps = statistics.median(r["rps"] for r in item.rounds)
-    item.p50_ms = statistics.median(r["p50_ms"] for r in item.rounds)
-    item.p99_ms = statistics.median(r["p99_ms"] for r in item.rounds)
-    item.errors = sum(r["errors"] for r in item.rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--scale", choices=sorted(SCALES), default="reference")
-    parser.add_argument(
-        "--seed-script", type=Path, default=ROOT.parent / "shared" / "bench" / "seed_data.py"
-    )
-    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="PostgreSQL database to fill")
-    parser.add_argument("--reload", action="store_true", help="load the data even if present")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=2, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--in-process-repeat", type=int, default=30)
+    add_data_arguments(parser)
+    add_load_arguments(parser, in_process_repeat=30)
     parser.add_argument("--only", help="regular expression: measure matching endpoints only")
     parser.add_argument(
         "--compare-with",
@@ -164,21 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         load_database(small_url, generate_data(args.seed_script, small), small, False)
         scales = compare_scales(args, {small: small_url, "large": url})
     result = {
-        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git_commit(),
-        "db": args.db,
-        "scale": args.scale,
-        "data": SCALES[args.scale],
+        **run_record(args, started, info, measures),
         "load_seconds": load_seconds,
-        "machine": {**info, "loadavg_end": " ".join(f"{x:.2f}" for x in os.getloadavg())},
-        "settings": {
-            "workers": args.workers,
-            "connections": args.connections,
-            "duration": args.duration,
-            "rounds": args.rounds,
-            "load_generator": "wrk" if shutil.which("wrk") else "python",
-        },
-        "endpoints": [asdict(m) for m in measures],
         "plans": plans,
     }
     result["scale_comparison"] = [asdict(m) for m in scales]

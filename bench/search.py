@@ -15,34 +15,27 @@ into the marked sections of bench/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import statistics
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.data import (
-    BENCH,
-    DEFAULT_PG_URL,
-    ROOT,
-    SCALES,
+    add_data_arguments,
     database_url,
     flask_env,
     generate_data,
     load_database,
 )
-from bench.endpoints import READER, Endpoint, Measure
-from bench.in_process import _logged_in_client, in_process
-from bench.load import ensure_wrk, run_python_load, run_wrk
-from bench.report import git_commit, machine, plans_markdown, update_readme
-from bench.server import gunicorn, log_in
+from bench.endpoints import Endpoint, Measure
+from bench.in_process import _logged_in_client
+from bench.load import add_load_arguments, measure_reads
+from bench.report import machine, plans_markdown, run_record, save_results, update_readme
 
 TAG = "coffee"
 TAG_SUFFIX = f" #{TAG}"
@@ -110,36 +103,6 @@ def endpoints(url: str) -> list[Endpoint]:
             htmx=True,
         ),
     ]
-
-
-def measure(args: argparse.Namespace, url: str, targets: list[Endpoint]) -> list[Measure]:
-    measures = {e.name: Measure(e.name, e.method, e.path) for e in targets}
-    print("in-process server time and SQL statements ...", flush=True)
-    cases = [(e.name, url, e) for e in targets]
-    for name, found in in_process(cases, args.in_process_repeat).items():
-        measures[name].record_in_process(found)
-    wrk = ensure_wrk()
-    with gunicorn(url, args.workers) as port:
-        reader = log_in(port, READER)
-        for round_ in range(args.rounds):
-            for endpoint in targets:  # interleaved, so a busy moment hits every page alike
-                if wrk:
-                    result = run_wrk(wrk, port, endpoint, reader, args.connections, args.duration)
-                else:
-                    result = run_python_load(
-                        port, endpoint, reader, args.connections, args.duration
-                    )
-                measures[endpoint.name].rounds.append(result)
-                print(
-                    f"  round {round_ + 1}  {endpoint.name:40} p50 {result['p50_ms']:7.2f} ms",
-                    flush=True,
-                )
-    for item in measures.values():
-        item.rps = statistics.median(r["rps"] for r in item.rounds)
-        item.p50_ms = statistics.median(r["p50_ms"] for r in item.rounds)
-        item.p99_ms = statistics.median(r["p99_ms"] for r in item.rounds)
-        item.errors = sum(r["errors"] for r in item.rounds)
-    return list(measures.values())
 
 
 def check_targets(measures: list[Measure], limit: float = 2.0) -> list[dict]:
@@ -235,18 +198,8 @@ def markdown(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--scale", choices=sorted(SCALES), default="reference")
-    parser.add_argument(
-        "--seed-script", type=Path, default=ROOT.parent / "shared" / "bench" / "seed_data.py"
-    )
-    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="PostgreSQL database to fill")
-    parser.add_argument("--reload", action="store_true", help="load the data even if present")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=2, help="seconds per load run")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--in-process-repeat", type=int, default=30)
+    add_data_arguments(parser)
+    add_load_arguments(parser, in_process_repeat=30)
     parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
     args = parser.parse_args(argv)
 
@@ -257,38 +210,17 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     with tagged_posts(url) as tagged:
         targets = endpoints(url)
-        measures = measure(args, url, targets)
+        measures = measure_reads(args, url, targets)
         plans = query_plans(url)
-    result = {
-        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git_commit(),
-        "db": args.db,
-        "scale": args.scale,
-        "data": SCALES[args.scale],
-        "tagged": tagged,
-        "machine": {**info, "loadavg_end": " ".join(f"{x:.2f}" for x in os.getloadavg())},
-        "settings": {
-            "workers": args.workers,
-            "connections": args.connections,
-            "duration": args.duration,
-            "rounds": args.rounds,
-            "load_generator": "wrk" if ensure_wrk() else "python",
-        },
-        "endpoints": [asdict(m) for m in measures],
-        "plans": plans,
-    }
+    result = {**run_record(args, started, info, measures), "tagged": tagged, "plans": plans}
     result["targets"] = check_targets(measures)
     table = markdown(result)
-    out = BENCH / "results"
-    out.mkdir(exist_ok=True)
     stem = f"search-{args.db}-{args.scale}-{started.strftime('%Y%m%dT%H%M')}"
-    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / f"{stem}.md").write_text(table + "\n" + plans_markdown(plans))
+    save_results(stem, result, table + "\n" + plans_markdown(plans))
     if not args.no_readme:
         update_readme(f"search-{args.db}-{args.scale}", table)
         update_readme(f"plans-search-{args.db}-{args.scale}", plans_markdown(plans))
     print("\n" + table)
-    print(f"written: bench/results/{stem}.md and .json")
     return 0
 
 
