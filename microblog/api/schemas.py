@@ -499,7 +499,7 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid input: the message says what, `errors` says it field by field.",
     401: "Missing, wrong, expired or revoked credentials (with a WWW-Authenticate header).",
     403: "The token's user may not do this.",
-    404: "There is no such user or post, or no such page of a list.",
+    404: "Nothing has that id (a user, a post, a message's recipient), or no such page.",
     415: "The body is not JSON (send Content-Type: application/json).",
     429: "Too many requests: wait the number of seconds in the Retry-After header.",
     502: "The translation service failed; a later try may work.",
