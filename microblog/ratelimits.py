@@ -1,5 +1,5 @@
 """Rate limits (Flask-Limiter): what one account or one address may do in a while, so that
-nobody can guess passwords, flood mailboxes or the timeline. Every limit is a setting
+nobody can guess passwords, flood mailboxes, inboxes or the timeline. Every limit is a setting
 (RATELIMIT_* in microblog.config); RATELIMIT_ENABLED=false turns them all off.
 
 Counters live in Redis when REDIS_URL is set (shared by every web process), in memory
@@ -162,37 +162,60 @@ def _api_user_key() -> str:
     return f"user:{user.id}" if user else "-"
 
 
-def _post_limit(key: Callable[[], str]) -> Callable[[View], View]:
-    return limiter.shared_limit(
-        _setting("RATELIMIT_POSTS_PER_USER"),
-        scope="posts",
-        key_func=key,
-        methods=["POST"],
-        deduct_when=_succeeded,
-        error_message=lambda: _("You have posted a lot in a short time."),
-    )
+def note_message_sent() -> None:
+    """Count this request against the message limits: a message was stored. (A refusal is
+    not always an error status: a browser gets a redirect with a flash.)"""
+    g.message_sent = True
 
 
-# Posts per user, one counter for the web form and the API. Below @login_required (or the
-# API's @authenticate), so that the user is known.
-post_limit = _post_limit(_user_key)
-api_post_limit = _post_limit(_api_user_key)
+def _message_sent(_response: Response) -> bool:
+    return bool(g.get("message_sent"))
 
 
-def _translation_limit(key: Callable[[], str]) -> Callable[[View], View]:
-    return limiter.shared_limit(
-        _setting("RATELIMIT_TRANSLATIONS_PER_USER"),
-        scope="translations",
-        key_func=key,
-        methods=["POST"],
-        error_message=lambda: _("You have asked for many translations in a short time."),
-    )
+def _per_user(
+    setting: str, scope: str, message: Callable[[], str], counts: Callable[[Response], bool] | None
+) -> tuple[Callable[[View], View], Callable[[View], View]]:
+    """A limit per user, as decorators for the web (the logged-in user: below
+    @login_required) and for the API (the token's user: below @authenticate), with one
+    counter (one `scope`) for both. `counts` says which answers count (None: every one), so
+    that a refused post or message costs nothing."""
+
+    def limit(key: Callable[[], str]) -> Callable[[View], View]:
+        return limiter.shared_limit(
+            _setting(setting),
+            scope=scope,
+            key_func=key,
+            methods=["POST"],
+            deduct_when=counts,
+            error_message=message,
+        )
+
+    return limit(_user_key), limit(_api_user_key)
 
 
-# Translations one user asks for, on the web and through the API together (each may cost a
-# call to a paid service), so the site is never an open translation proxy.
-translation_limit = _translation_limit(_user_key)
-api_translation_limit = _translation_limit(_api_user_key)
+# Posts one user publishes.
+post_limit, api_post_limit = _per_user(
+    "RATELIMIT_POSTS_PER_USER",
+    "posts",
+    lambda: _("You have posted a lot in a short time."),
+    _succeeded,
+)
+# Private messages one user sends, so that nobody can flood other people's inboxes; the
+# views call note_message_sent().
+message_limit, api_message_limit = _per_user(
+    "RATELIMIT_MESSAGES_PER_USER",
+    "messages",
+    lambda: _("You have sent a lot of messages in a short time."),
+    _message_sent,
+)
+# Translations one user asks for (each may cost a call to a paid service), so the site is
+# never an open translation proxy.
+translation_limit, api_translation_limit = _per_user(
+    "RATELIMIT_TRANSLATIONS_PER_USER",
+    "translations",
+    lambda: _("You have asked for many translations in a short time."),
+    None,
+)
 
 
 def retry_after_seconds() -> int:
@@ -217,6 +240,7 @@ LIMIT_SETTINGS = (
     "RATELIMIT_MAILS_PER_ADDRESS",
     "RATELIMIT_MAILS_PER_IP",
     "RATELIMIT_POSTS_PER_USER",
+    "RATELIMIT_MESSAGES_PER_USER",
     "RATELIMIT_TRANSLATIONS_PER_USER",
 )
 

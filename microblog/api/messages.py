@@ -25,6 +25,7 @@ from microblog.api.schemas import (
 from microblog.extensions import db
 from microblog.models import Message, User
 from microblog.models.block import relation
+from microblog.ratelimits import api_message_limit, note_message_sent
 from microblog.unread import notification_feed
 
 
@@ -48,9 +49,10 @@ def get_messages(args: dict[str, int]) -> dict[str, Any]:
 
 @bp.route("/messages", methods=["POST"])
 @authenticate(token_auth)
+@api_message_limit
 @json_body(new_message_schema)
 @response(message_schema, 201)
-@other_responses(error_responses(400, 401, 403, 404, 415))
+@other_responses(error_responses(400, 401, 403, 404, 415, 429))
 def send_message(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Send a private message (the website's rules): not to yourself, nor to someone you
     block or who blocks you."""
@@ -68,6 +70,7 @@ def send_message(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     db.session.flush()
     sent = message_resource(message, me=sender.id)  # before the commit expires it
     db.session.commit()
+    note_message_sent()
     return sent, 201
 
 

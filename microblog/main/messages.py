@@ -35,6 +35,7 @@ from microblog.models.message import (
     messages_page,
 )
 from microblog.presence import quiet
+from microblog.ratelimits import message_limit, note_message_sent
 from microblog.responses import after_change, canonical_redirect, page_turn, refuse, render
 from microblog.unread import notification_feed, remember_unread, unread_messages
 from templates.activity import EVENT_AVATAR_SIZE, activity_section
@@ -119,6 +120,7 @@ def _conversation(
 
 @bp.route("/send_message/<recipient>", methods=["GET", "POST"])
 @login_required
+@message_limit
 def send_message(recipient: str) -> Response:
     """Write a private message; it is shown above your conversation with them."""
     other = _correspondent(recipient)
@@ -140,6 +142,7 @@ def send_message(recipient: str) -> Response:
     me, person = current_user.id, AuthorRow(other.id, other.username, other.email)
     sent_message = ListedMessage(message.id, message.body, message.timestamp, me, None)
     db.session.commit()
+    note_message_sent()
     sent = _("Your message to %(username)s has been sent.", username=person.username)
     return after_change(
         fragment[

@@ -1,5 +1,5 @@
-"""Rate limits, turned on: failed logins, sign-ups, mails, posts and API tokens, counted in
-memory and in a real Redis."""
+"""Rate limits, turned on: failed logins, sign-ups, mails, posts, private messages and API
+tokens, counted in memory and in a real Redis."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import Flask
 
 from microblog import config, create_app
 from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.models import Message, Post, User
 from tests.helpers import Browser, reset_schema, skip_or_fail, soup
 
 PASSWORD = "correct horse battery"
@@ -224,6 +224,75 @@ def test_refused_posts_do_not_count(browser, make_user):
     assert refused == [422] * 3 and published == [303, 303]
 
 
+def sent_messages(query) -> list[str]:
+    return query(lambda: sorted(db.session.scalars(sa.select(Message.body))))
+
+
+@pytest.mark.parametrize("limits", [{"RATELIMIT_MESSAGES_PER_USER": "2 per minute"}])
+def test_messages_per_user_are_limited_on_the_web_and_the_api_together(
+    app, browser, make_user, query
+):
+    make_user("susan")
+    john, mary = make_user("john"), make_user("mary")
+    browser.login("susan")
+    token = app.test_client().post("/api/tokens", auth=("susan", PASSWORD)).get_json()["token"]
+    api = app.test_client()
+
+    web = browser.post("/send_message/john", {"message": "one"})
+    by_api = api.post(
+        "/api/messages",
+        json={"recipient_id": mary, "body": "two"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    third = browser.post("/send_message/mary", {"message": "three"}, htmx=True)
+    fourth = browser.post("/send_message/john", {"message": "four"})
+    fifth = api.post(
+        "/api/messages",
+        json={"recipient_id": john, "body": "five"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert (web.status_code, by_api.status_code) == (303, 201)
+    assert third.status_code == 429
+    alert = soup(third).find(role="alert").get_text(" ")
+    assert "You have sent a lot of messages in a short time." in alert
+    assert "You have sent a lot of messages" in assert_too_many(fourth, "try again")
+    assert fifth.status_code == 429
+    assert fifth.get_json()["error"] == "Too Many Requests"
+    assert "messages" in fifth.get_json()["message"]
+    assert int(fifth.headers["Retry-After"]) > 0
+    # What was sent before the limit is kept, and the limit is per sender: john can answer.
+    assert sent_messages(query) == ["one", "two"]
+    browser.logout()
+    browser.login("john")
+    assert browser.post("/send_message/susan", {"message": "reply"}).status_code == 303
+    assert sent_messages(query) == ["one", "reply", "two"]
+
+
+@pytest.mark.parametrize("limits", [{"RATELIMIT_MESSAGES_PER_USER": "2 per minute"}])
+def test_refused_messages_do_not_count(browser, make_user, query):
+    make_user("susan")
+    make_user("john")
+    make_user("mary")
+    browser.login("mary")
+    assert browser.post("/block/susan", {}).status_code == 303
+    browser.logout()
+    browser.login("susan")
+
+    refused = [
+        browser.post("/send_message/john", {"message": ""}).status_code,
+        browser.post("/send_message/john", {"message": "x" * 281}).status_code,
+        browser.post("/send_message/mary", {"message": "blocked"}).status_code,
+        browser.post("/send_message/susan", {"message": "myself"}).status_code,
+        browser.post("/send_message/nobody", {"message": "nobody"}).status_code,
+    ]
+    sent = [browser.post("/send_message/john", {"message": f"hi {n}"}).status_code for n in (1, 2)]
+
+    # A browser is sent back to the conversation with a flash when the recipient blocks them.
+    assert refused == [422, 422, 303, 400, 404] and sent == [303, 303]
+    assert sent_messages(query) == ["hi 1", "hi 2"]
+
+
 def browser_on(**settings: object) -> Browser:
     """A browser on an app of its own with these settings, and the user susan."""
     app = create_app(config.TestConfig(**settings))
@@ -237,12 +306,22 @@ def browser_on(**settings: object) -> Browser:
 
 
 def test_everything_is_off_with_ratelimit_enabled_false():
-    browser = browser_on(RATELIMIT_ENABLED=False, RATELIMIT_POSTS_PER_USER="1 per hour")
+    browser = browser_on(
+        RATELIMIT_ENABLED=False,
+        RATELIMIT_POSTS_PER_USER="1 per hour",
+        RATELIMIT_MESSAGES_PER_USER="1 per hour",
+    )
+    with browser.client.application.app_context():
+        db.session.add(User(username="john", email="john@example.com"))
+        db.session.commit()
     answers = [log_in(browser, "susan", "guess").status_code for _ in range(25)]
     browser.login("susan")
     posts = [browser.post("/index", {"post": f"post {n}"}).status_code for n in range(3)]
+    messages = [
+        browser.post("/send_message/john", {"message": f"hi {n}"}).status_code for n in range(3)
+    ]
 
-    assert answers == [422] * 25 and posts == [303] * 3
+    assert answers == [422] * 25 and posts == [303] * 3 and messages == [303] * 3
 
 
 def test_a_limit_setting_that_is_not_a_limit_stops_the_app_with_a_clear_message():
