@@ -132,6 +132,9 @@ class Config:
         self.TASK_HEARTBEAT_SECONDS = float(env.get("TASK_HEARTBEAT_SECONDS", "10"))
         self.TASK_STALE_SECONDS = float(env.get("TASK_STALE_SECONDS", "60"))
         self.TASK_QUEUED_SECONDS = float(env.get("TASK_QUEUED_SECONDS", "900"))
+        # How often a worker looks for queued tasks Redis does not hold (started while it was
+        # down, or lost when it restarted empty) and queues them again.
+        self.TASK_REQUEUE_SECONDS = float(env.get("TASK_REQUEUE_SECONDS", "30"))
         self.TASK_TIMEOUT_SECONDS = int(env.get("TASK_TIMEOUT_SECONDS", "1800"))
         self.EXPORT_BATCH_SIZE = int(env.get("EXPORT_BATCH_SIZE", "1000"))
         # How many reverse proxies (nginx, a PaaS router) stand in front of the app and set

@@ -45,7 +45,12 @@ def _start_form(text: str, *, hint: str | None) -> Element:
 
 def _progress(status: TaskStatus) -> list[Element]:
     if status.state == "queued":
-        text = _("Your export is waiting to start.")
+        text = (
+            _("Your export is queued and waiting to start.")
+            if status.enqueued
+            # Redis is down: the export is handed to the job queue once it is back.
+            else _("Your export is queued: it will start when the job queue is back.")
+        )
         bar = progress("#export-progress", max="100")[_("Waiting")]
     else:
         # TRANSLATORS: the text of the export's progress bar, e.g. "Exporting your posts: 40%".

@@ -54,12 +54,16 @@ def export_posts() -> Response:
                 message=_("An export of your posts is already running."),
                 category="info",
             )
-        if not status.active:  # the queue could not be reached
+        if not status.enqueued:  # the job queue cannot be reached: the export waits for it
             return after_change(
-                export_panel(status=status, heard=100, focus=True),
+                export_panel(status=status, focus=True),
                 redirect_to=here,
-                message=failure_text(status.failure),
-                category="error",
+                message=_(
+                    "Your export is queued. It will start when the job queue is back, and we "
+                    "will mail your posts to you."
+                ),
+                category="info",
+                announcement=_("Export queued."),
             )
         return after_change(
             export_panel(status=status, focus=True),

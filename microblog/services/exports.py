@@ -12,7 +12,6 @@ import logging
 import smtplib
 import tempfile
 from collections.abc import Callable
-from functools import partial
 from typing import IO
 
 from flask import current_app
@@ -56,7 +55,8 @@ def start_export(user: User, *, locale: str) -> TaskStatus:
         user_id=user.id,
         kind=KIND,
         description=f"Export of the posts of {user.username}",
-        work=partial(export_posts, locale=locale),
+        work=export_posts,
+        arguments={"locale": locale},
     )
 
 

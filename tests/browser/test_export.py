@@ -42,6 +42,7 @@ def set_export(site: Site, *, state: str, progress: int) -> None:
         if task is None:
             task = Task.create(user_id=user_id, kind=exports.KIND, description="export")
         task.state, task.progress, task.heartbeat = state, progress, utcnow()
+        task.enqueued = task.enqueued or utcnow()  # in the job queue, as a worker found it
         if state == "done":
             task.active_key, task.finished = None, utcnow()
         db.session.commit()
@@ -85,7 +86,9 @@ def test_the_bar_follows_a_worker_step_by_step_and_stays_accessible(page: Page, 
     set_export(site, state="queued", progress=0)
     log_in(page, "susan")
     page.goto("/export_posts")
-    expect(page.locator("#export label")).to_have_text("Your export is waiting to start.")
+    expect(page.locator("#export label")).to_have_text(
+        "Your export is queued and waiting to start."
+    )
     assert_accessible(page, "the export page while it is queued")
     for percent, said in ((10, None), (30, "Export 25% done."), (55, "Export 50% done.")):
         set_export(site, state="running", progress=percent)

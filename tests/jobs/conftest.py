@@ -20,6 +20,7 @@ from microblog import create_app
 from microblog.config import TestConfig
 from microblog.services import tasks
 from tests.helpers import Browser, reset_schema, skip_or_fail
+from tests.redis_server import RedisServer, RedisUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -67,6 +68,24 @@ def queue_prefix(redis_url: str) -> Iterator[str]:
     if keys:
         connection.delete(*keys)
     connection.close()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A Redis server of this test's own, which it may stop and start."""
+    try:
+        server = RedisServer()
+    except RedisUnavailable as error:
+        skip_or_fail(str(error))
+        raise
+    try:
+        server.start()
+    except RedisUnavailable as error:
+        server.remove()
+        skip_or_fail(str(error))
+        raise
+    yield server
+    server.remove()
 
 
 @pytest.fixture

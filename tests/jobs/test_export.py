@@ -73,6 +73,7 @@ def make_export(app: Flask, *, state: str, progress: int = 40, silent_for: float
         )
         task.state, task.progress = state, progress
         task.heartbeat = utcnow() - timedelta(seconds=silent_for)
+        task.enqueued = task.heartbeat  # handed to the job queue when it was started
         if state in (DONE, FAILED):
             task.active_key, task.finished = None, utcnow()
         db.session.commit()
@@ -247,8 +248,9 @@ def test_an_export_whose_worker_died_shows_failed_and_may_start_again(susan, app
     assert len(mailbox.received()) == 1
 
 
-def test_with_the_queue_unreachable_the_export_says_it_could_not_start(
-    database_file, closed_port, make_user
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_with_the_queue_unreachable_the_export_says_it_is_queued_until_it_is_back(
+    database_file, closed_port, htmx
 ):
     from microblog import create_app
     from microblog.config import TestConfig
@@ -263,12 +265,32 @@ def test_with_the_queue_unreachable_the_export_says_it_could_not_start(
         db.session.commit()
     browser = Browser(app.test_client())
     browser.login("susan")
-    response = browser.post("/export_posts", htmx=True)
-    shown = soup(response).find(id="export")
-    assert shown.find(class_="export-failed").get_text() == (
-        "The export could not be started. Try again in a few minutes."
+    response = browser.post("/export_posts", htmx=htmx)
+    if htmx:
+        assert response.status_code == 200
+        page = soup(response)
+        assert announcement(response) == "Export queued."
+    else:
+        assert (response.status_code, response.headers["Location"]) == (303, "/export_posts")
+        page = soup(browser.get("/export_posts"))
+        assert page.find(id="flashes").get_text(" ", strip=True) == (
+            "Your export is queued. It will start when the job queue is back, and we will "
+            "mail your posts to you."
+        )
+    shown = page.find(id="export")
+    assert shown.find("label").get_text() == (
+        "Your export is queued: it will start when the job queue is back."
     )
-    assert latest(app).state == FAILED
+    assert shown["hx-trigger"] == "load delay:1s"  # it keeps asking
+    assert shown.find("button") is None  # one at a time, also while it waits
+    task = latest(app)
+    assert (task.state, task.enqueued, task.failure) == (QUEUED, None, None)
+    assert task.job == "microblog.services.exports:export_posts"
+    assert task.keyword_arguments == {"locale": "en"}
+    # A second POST finds it waiting, and starts nothing more.
+    again = browser.post("/export_posts", htmx=True)
+    assert "An export of your posts is already running." in soup(again).get_text()
+    assert latest(app).id == task.id
 
 
 # The panel: polling fragment, whole page, announcements.
@@ -298,7 +320,7 @@ def test_without_javascript_the_page_shows_the_state_and_a_refresh_link(susan, a
     page = soup(susan.get("/export_posts"))
     assert page.find("html") is not None and page.h1.get_text() == "Export your posts"
     shown = page.find(id="export")
-    assert shown.find("label").get_text() == "Your export is waiting to start."
+    assert shown.find("label").get_text() == "Your export is queued and waiting to start."
     assert not shown.find("progress").has_attr("value")  # indeterminate while queued
     assert shown.find("a", string="Refresh")["href"] == "/export_posts"
     assert shown.find("button") is None  # one at a time: no form while it is active
@@ -378,7 +400,7 @@ def test_with_redis_the_export_waits_for_a_worker_which_mails_it(
     browser.login("susan")
     browser.post("/export_posts")
     shown = soup(browser.get("/export_posts")).find(id="export")
-    assert shown.find("label").get_text() == "Your export is waiting to start."
+    assert shown.find("label").get_text() == "Your export is queued and waiting to start."
     run_burst(
         start_worker,
         MAIL_SERVER="127.0.0.1",

@@ -130,7 +130,7 @@ def make_task(app, user_id: int, *, state: str, silent_for: timedelta) -> str:
     with app.app_context():
         task = Task.create(user_id=user_id, kind=KIND, description="old")
         task.state, task.progress = state, 40
-        task.heartbeat = utcnow() - silent_for
+        task.heartbeat = task.enqueued = utcnow() - silent_for
         db.session.commit()
         return task.id
 
@@ -229,7 +229,7 @@ def test_a_worker_that_dies_mid_job_leaves_the_task_failed(redis_app, start_work
 # When the queue cannot be reached.
 
 
-def test_with_redis_down_a_task_is_failed_at_once_and_mail_is_logged(
+def test_with_redis_down_a_task_waits_with_its_job_and_mail_is_logged(
     database_file, closed_port, caplog
 ):
     from microblog import create_app
@@ -245,9 +245,13 @@ def test_with_redis_down_a_task_is_failed_at_once_and_mail_is_logged(
     )
     reset_schema(app)
     susan = add_user(app)
-    start(app, susan, work.count_to_100)
+    task_id = start(app, susan, work.count_to_100)
     now = status(app, susan)
-    assert (now.state, now.failure) == (FAILED, "not_started")
+    assert (now.state, now.enqueued, now.failure) == (QUEUED, False, None)
+    task = stored(app, task_id)
+    assert (task.job, task.keyword_arguments) == ("tests.jobs.work:count_to_100", {})
+    [warning] = [r for r in caplog.records if r.name == "microblog.tasks"]
+    assert f"Could not queue the task {task_id}" in warning.getMessage()
     with app.app_context():
         send_email(subject="Hi", recipients=["a@example.com"], text_body="x", html_body="y")
     [record] = [r for r in caplog.records if r.name == "microblog.mail"]

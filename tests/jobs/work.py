@@ -36,3 +36,9 @@ def wait_for_release(task: Task) -> None:
     deadline = time.monotonic() + 60
     while not release.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def count_runs(task: Task, *, note: str = "") -> None:
+    """Append a line (`note`, the process id) to the file named by $RUNS_FILE: one per run."""
+    with Path(os.environ["RUNS_FILE"]).open("a") as runs:
+        runs.write(f"{note} {os.getpid()}\n")
