@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from contextlib import chdir
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from microblog.config import TRANSLATIONS
 from microblog.extensions import db
 from microblog.models import Post, User, followers
+from microblog.models.post import tags_of
 from microblog.models.types import utcnow
 from microblog.services import tasks
 from microblog.services.languages import detect_language
@@ -106,6 +108,38 @@ def _rows(path: Path):
         yield from csv.DictReader(handle)
 
 
+def _insert_rows(table, rows) -> int:
+    """Insert `rows` (dicts with the same keys) into `table`, a batch at a time, or on
+    PostgreSQL as one COPY stream (a million posts in about a minute rather than many): memory
+    stays flat either way."""
+    if db.engine.dialect.name == "postgresql":
+        return _copy_rows(table, rows)
+    return _insert_batches(table, rows)
+
+
+def _copy_rows(table, rows) -> int:
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # COPY knows nothing of SQLAlchemy's defaults (a follow's time): they are worked out here,
+    # once, for the columns the rows leave out.
+    defaults = {
+        column.name: column.default.arg(None) if column.default.is_callable else column.default.arg
+        for column in table.columns
+        if column.name not in first and column.default is not None and not column.primary_key
+    }
+    columns = [*first, *defaults]
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    count = 0
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in chain([first], rows):
+            copy.write_row([*row.values(), *defaults.values()])
+            count += 1
+    return count
+
+
 def _insert_batches(table, rows) -> int:
     count = 0
     batch = []
@@ -156,13 +190,14 @@ def seed_load_csv(directory: Path) -> None:
                 "id": int(row["id"]),
                 "user_id": int(row["user_id"]),
                 "body": row["body"],
+                "tags": tags_of(row["body"]),
                 "timestamp": _parse_time(row["timestamp"]),
                 "language": row["language"] or None,
             }
 
-    n_users = _insert_batches(User.__table__, users())
-    n_follows = _insert_batches(followers, follows())
-    n_posts = _insert_batches(Post.__table__, posts())
+    n_users = _insert_rows(User.__table__, users())
+    n_follows = _insert_rows(followers, follows())
+    n_posts = _insert_rows(Post.__table__, posts())
     db.session.commit()
     _reset_sequences()
     click.echo(f"Loaded {n_users} users, {n_follows} follows and {n_posts} posts.")

@@ -74,6 +74,19 @@ _LINKABLE = re.compile(
     r"|(?P<mention>(?<![\w@./+-])@[A-Za-z0-9_][A-Za-z0-9_.-]*)"
     r"|(?P<tag>(?<![\w&#/])#[^\W_]+(?![\w]))"
 )
+
+
+def hashtags(body: str) -> tuple[str, ...]:
+    """The tags `body` carries, as its text links them (not inside an address, not only
+    digits), lower case, each once, in order of appearance: what search indexes as tags."""
+    found = (
+        match.group("tag")[1:].lower()
+        for match in _LINKABLE.finditer(body)
+        if match.lastgroup == "tag" and not match.group("tag")[1:].isdigit()
+    )
+    return tuple(dict.fromkeys(found))
+
+
 # Punctuation that ends a sentence rather than an address: "see https://x.org/a." or "(https://…)".
 _TRAILING = ".,;:!?'\")]}*"
 _CLOSING = {")": "(", "]": "[", "}": "{"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microblog.extensions import db
@@ -12,6 +12,16 @@ from microblog.models.follows import followers
 from microblog.models.limits import BODY_MAX_LENGTH, LANGUAGE_MAX_LENGTH
 from microblog.models.types import UTCDateTime, utcnow
 from microblog.models.user import User
+from templates.post_text import hashtags
+
+# Lower case can be longer than the text it comes from ("İ" is two characters).
+TAGS_MAX_LENGTH = 2 * BODY_MAX_LENGTH
+
+
+def tags_of(body: str) -> str:
+    """What a post's `tags` column holds for `body`: its #tags, lower case, once each,
+    separated by spaces ("#garden #tomatoes"), or "" for none."""
+    return " ".join(f"#{tag}" for tag in hashtags(body))
 
 
 class Post(db.Model):
@@ -22,6 +32,9 @@ class Post(db.Model):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX_LENGTH))
+    # The post's #tags (tags_of(body)), kept with the body whenever it is set, so that the
+    # search index finds a tag as a term of its own rather than by reading the text.
+    tags: Mapped[str] = mapped_column(String(TAGS_MAX_LENGTH), default="", server_default="")
     # When the author last changed the text; None for a post never edited.
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -36,6 +49,11 @@ class Post(db.Model):
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.user_id}>"
+
+
+@event.listens_for(Post.body, "set")
+def _keep_tags(target: Post, value: str, _old: object, _initiator: object) -> None:
+    target.tags = tags_of(value or "")
 
 
 def in_timeline_of(user_id: ColumnElement[int]) -> ColumnElement[bool]:

@@ -6,8 +6,13 @@ exact, in the same transaction as the post:
 
 - SQLite: an FTS5 table with the post table as external content, kept by triggers;
 - PostgreSQL: a generated `tsvector` column (stemmed by the post's language, plus every word
-  as written) with a GIN index, queried with `websearch_to_tsquery`;
+  as written) with a GIN index, queried word by word in each configuration;
 - MariaDB / MySQL: an InnoDB FULLTEXT index, queried in boolean mode.
+
+A post's #tags are terms of their own: the post's `tags` column ("#garden #tomatoes", set
+with the body by the model) is indexed beside the text (a second FTS5 table without stemming;
+`#tag` lexemes in the same tsvector; a FULLTEXT index of its own), so "#garden" is one lookup
+in the index and never finds "#gardening" or a plain "garden".
 
 So adding and removing happen in the database itself; `reindex()` rebuilds after imports.
 Queries are read by one forgiving parser (words, "quoted phrases", -excluded words, #tags):
@@ -27,17 +32,20 @@ from sqlalchemy import (
     Connection,
     Float,
     Select,
-    and_,
     bindparam,
+    cast,
     column,
     event,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    update,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Engine
 
 from microblog.extensions import db
@@ -47,7 +55,7 @@ from microblog.models.pagination import (
     PostRow,
     post_rows,
 )
-from microblog.models.post import Post
+from microblog.models.post import Post, tags_of
 from microblog.models.user import User
 
 Order = Literal["newest", "relevance"]
@@ -69,7 +77,12 @@ class SearchQuery:
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    text: str = ""  # the query as typed (trimmed), for PostgreSQL's own parser
+    text: str = ""  # the query as typed (trimmed), to show
+
+    @property
+    def has_words(self) -> bool:
+        """Words or phrases that the text of a post must contain (not only #tags)."""
+        return bool(self.words or self.phrases)
 
     @property
     def is_empty(self) -> bool:
@@ -101,7 +114,7 @@ def parse_query(raw: str) -> SearchQuery:
             continue
         if token.startswith("-") and len(token) > 1:
             excluded.extend(found)
-        elif token.startswith("#") and len(found) == 1:
+        elif _is_tag(token, found):
             tags.append(found[0])
         else:
             words.extend(found)
@@ -113,6 +126,11 @@ def parse_query(raw: str) -> SearchQuery:
         tags=_unique(tags)[:TERMS_MAX],
         text=cleaned,
     )
+
+
+def _is_tag(token: str, words: list[str]) -> bool:
+    """#garden is a tag; #2024 is a number (as a post's text shows it), #a-b two words."""
+    return token.startswith("#") and len(words) == 1 and not words[0].isdigit()
 
 
 def _unique(items: list[Any]) -> tuple[Any, ...]:
@@ -163,35 +181,44 @@ class SearchIndex:
         is the same every time (pages by number rely on it)."""
         raise NotImplementedError
 
-    @property
-    def post_id(self) -> ColumnElement[int]:
-        """The post's id as the index's matches give it: newest first is by id (see
-        matching_posts), in the order the index can deliver without sorting them all."""
+    def post_id(self, query: SearchQuery) -> ColumnElement[int]:
+        """The post's id as the index's matches for `query` give it: newest first is by id
+        (see matching_posts), in the order the index can deliver without sorting them all."""
         return Post.id
 
-    def tag_conditions(self, query: SearchQuery) -> list[ColumnElement[bool]]:
-        """What a post must also hold for the query's #tags: the index finds the word, the
-        post must carry it as a hashtag. LIKE first: it leaves the regular expression few
-        rows to read."""
-        return [
-            condition
-            for tag in query.tags
-            for condition in (
-                func.lower(Post.body).like(f"%#{_like_escape(tag)}%", escape="\\"),
-                self.has_tag(tag),
-            )
-        ]
 
-    def has_tag(self, tag: str) -> ColumnElement[bool]:
-        """Posts that carry `tag` (letters and digits, lower case) as a hashtag: "#garden", not
-        "#gardening" (which the index's stemmer finds for "garden")."""
-        # POSIX classes, as PostgreSQL's, MySQL's (ICU) and MariaDB's (PCRE) regexps read them;
-        # what a post's text links as a tag (templates.post_text) reads the same.
-        pattern = f"(^|[^[:alnum:]_&#/])#{tag}([^[:alnum:]_]|$)"
-        return Post.body.regexp_match(pattern, flags="i")
+def refresh_tags(connection: Connection, *, batch: int = 5000) -> int:
+    """Set every post's `tags` from its body again (after posts were written behind the
+    model's back), a batch at a time; returns how many changed."""
+    posts = Post.__table__
+    change = (
+        update(posts).where(posts.c.id == bindparam("post_id")).values(tags=bindparam("new_tags"))
+    )
+    changed, last = 0, 0
+    while rows := connection.execute(
+        select(posts.c.id, posts.c.body, posts.c.tags)
+        .where(posts.c.id > last)
+        .order_by(posts.c.id)
+        .limit(batch)
+    ).all():
+        stale = [
+            {"post_id": row.id, "new_tags": new}
+            for row in rows
+            if (new := tags_of(row.body)) != row.tags
+        ]
+        if stale:
+            connection.execute(change, stale)
+        changed += len(stale)
+        last = rows[-1].id
+    return changed
+
+
+def _match(fts_table: str, name: str, expression: str) -> ColumnElement[bool]:
+    return literal_column(fts_table).op("MATCH")(bindparam(name, expression))
 
 
 _fts = table("post_fts", column("rowid"), column("rank"))
+_tag_fts = table("post_tag_fts", column("rowid"), column("rank"))
 
 
 class SQLiteIndex(SearchIndex):
@@ -206,53 +233,76 @@ class SQLiteIndex(SearchIndex):
         "CREATE TRIGGER post_fts_update AFTER UPDATE OF body ON post BEGIN "
         "INSERT INTO post_fts(post_fts, rowid, body) VALUES ('delete', old.id, old.body); "
         "INSERT INTO post_fts(rowid, body) VALUES (new.id, new.body); END",
+        # Tags in a table of their own, unstemmed: "#gardening" is not "#garden".
+        "CREATE VIRTUAL TABLE post_tag_fts USING fts5(tags, content='post', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+        "CREATE TRIGGER post_tag_fts_insert AFTER INSERT ON post BEGIN "
+        "INSERT INTO post_tag_fts(rowid, tags) VALUES (new.id, new.tags); END",
+        "CREATE TRIGGER post_tag_fts_delete AFTER DELETE ON post BEGIN "
+        "INSERT INTO post_tag_fts(post_tag_fts, rowid, tags) VALUES ('delete', old.id, old.tags); "
+        "END",
+        "CREATE TRIGGER post_tag_fts_update AFTER UPDATE OF tags ON post BEGIN "
+        "INSERT INTO post_tag_fts(post_tag_fts, rowid, tags) VALUES ('delete', old.id, old.tags); "
+        "INSERT INTO post_tag_fts(rowid, tags) VALUES (new.id, new.tags); END",
     )
-    drop = ("DROP TABLE IF EXISTS post_fts",)
-    names = ("post_fts", "post_fts_data", "post_fts_idx", "post_fts_docsize", "post_fts_config")
+    drop = ("DROP TABLE IF EXISTS post_fts", "DROP TABLE IF EXISTS post_tag_fts")
+    names = tuple(
+        f"{fts}{suffix}"
+        for fts in ("post_fts", "post_tag_fts")
+        for suffix in ("", "_data", "_idx", "_docsize", "_config")
+    )
 
     def reindex(self, connection: Connection) -> None:
         connection.execute(text("INSERT INTO post_fts(post_fts) VALUES ('rebuild')"))
+        connection.execute(text("INSERT INTO post_tag_fts(post_tag_fts) VALUES ('rebuild')"))
 
     @staticmethod
-    def match_expression(query: SearchQuery) -> str:
-        """FTS5's query syntax, every term a quoted string (so no character is an operator)."""
+    def _quoted(words: tuple[str, ...]) -> str:
+        """A term of FTS5's query syntax as a quoted string (so no character is an operator)."""
+        return '"' + " ".join(words).replace('"', '""') + '"'
 
-        def quoted(words: tuple[str, ...]) -> str:
-            return '"' + " ".join(words).replace('"', '""') + '"'
-
-        positive = [quoted((w,)) for w in (*query.words, *query.tags)]
-        positive += [quoted(phrase) for phrase in query.phrases]
+    @classmethod
+    def match_expression(cls, query: SearchQuery) -> str:
+        """The words and phrases of `query`, less its excluded words, in FTS5's syntax."""
+        positive = [cls._quoted((w,)) for w in query.words]
+        positive += [cls._quoted(phrase) for phrase in query.phrases]
         expression = " AND ".join(positive)
         for word in query.excluded:
-            expression = f"({expression}) NOT {quoted((word,))}"
+            expression = f"({expression}) NOT {cls._quoted((word,))}"
         return expression
 
     def filter(
         self, statement: Select[Any], query: SearchQuery, *, few: bool = False
     ) -> Select[Any]:
-        match = literal_column("post_fts").op("MATCH")(
-            bindparam("fts_query", self.match_expression(query))
+        tags = " AND ".join(self._quoted((tag,)) for tag in query.tags)
+        if query.has_words:
+            statement = statement.join(_fts, _fts.c.rowid == Post.id).where(
+                _match("post_fts", "fts_query", self.match_expression(query))
+            )
+            if tags:
+                tagged = select(_tag_fts.c.rowid).where(_match("post_tag_fts", "fts_tags", tags))
+                statement = statement.where(Post.id.in_(tagged))
+            return statement
+        # Only tags: their index finds the posts, in rowid order as the text's would.
+        statement = statement.join(_tag_fts, _tag_fts.c.rowid == Post.id).where(
+            _match("post_tag_fts", "fts_tags", tags)
         )
-        return statement.join(_fts, _fts.c.rowid == Post.id).where(
-            match, *self.tag_conditions(query)
-        )
+        if query.excluded:
+            left_out = " OR ".join(self._quoted((word,)) for word in query.excluded)
+            excluded = select(_fts.c.rowid).where(_match("post_fts", "fts_excluded", left_out))
+            statement = statement.where(Post.id.not_in(excluded))
+        return statement
 
     def best_first(self, query: SearchQuery) -> list[Any]:
         # FTS5's rank is bm25(): lower is better. Alone, so that FTS5 orders its matches
         # itself (a second key would sort them all again: 15 ms, not 8, for 6,000 matches);
         # among equal ranks its order is the rowid's.
-        return [_fts.c.rank.asc()]
+        return [(_fts if query.has_words else _tag_fts).c.rank.asc()]
 
-    @property
-    def post_id(self) -> ColumnElement[int]:
+    def post_id(self, query: SearchQuery) -> ColumnElement[int]:
         # FTS5 walks its matches in rowid order and stops at the LIMIT; ordering by post.id
         # instead would sort every match (10 ms, not 0.2, for a word in 6% of 100,000 posts).
-        return _fts.c.rowid
-
-    def has_tag(self, tag: str) -> ColumnElement[bool]:
-        # SQLAlchemy gives SQLite connections a REGEXP function: Python's regular expressions
-        # (to which it passes no flags: they are written in the pattern).
-        return Post.body.regexp_match(rf"(?i)(?<![\w&#/])#{re.escape(tag)}(?!\w)")
+        return (_fts if query.has_words else _tag_fts).c.rowid
 
 
 # PostgreSQL's own stemmers, by the language codes posts carry.
@@ -284,7 +334,10 @@ class PostgreSQLIndex(SearchIndex):
         # plus every word as written, so a query in any language finds its exact words.
         "ALTER TABLE post ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
         f"to_tsvector(CASE split_part(language, '-', 1) {_PG_CASE} ELSE 'english'::regconfig END, "
-        "body) || to_tsvector('simple'::regconfig, body)) STORED",
+        "body) || to_tsvector('simple'::regconfig, body) "
+        # and the post's tags as lexemes of their own, as written ("#garden"): no word is
+        # ever one of those, as the text parser never keeps the "#".
+        "|| array_to_tsvector(string_to_array(tags, ' '))) STORED",
         "CREATE INDEX ix_post_search_vector ON post USING gin (search_vector)",
     )
     names = ("search_vector", "ix_post_search_vector")
@@ -295,20 +348,39 @@ class PostgreSQLIndex(SearchIndex):
         # The column is computed from the row; rewriting the rows recomputes it.
         connection.execute(text("UPDATE post SET body = body"))
 
-    def _tsquery(self, query: SearchQuery) -> ColumnElement[Any]:
+    def _any_config(self, to_tsquery: Any, terms: str) -> ColumnElement[Any]:
+        """`terms` as each configuration reads them, any of which may match."""
         parts = [
-            func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), query.text)
+            to_tsquery(literal_column(f"'{config}'::regconfig"), terms)
             for config in self.QUERY_CONFIGS
         ]
         combined = parts[0]
         for part in parts[1:]:
             combined = combined.op("||")(part)
+        return combined.self_group()
+
+    def _tsquery(self, query: SearchQuery) -> ColumnElement[Any]:
+        # Each word, phrase and exclusion on its own, read by every configuration: a word
+        # is there if any stemmer finds it, and an excluded word is one no stemmer finds
+        # (excluding only what one of them reads would let "-summer" through in Spanish).
+        terms = [self._any_config(func.plainto_tsquery, word) for word in query.words]
+        terms += [self._any_config(func.phraseto_tsquery, " ".join(p)) for p in query.phrases]
+        terms += [
+            func.tsquery_not(self._any_config(func.plainto_tsquery, word))
+            for word in query.excluded
+        ]
+        if query.tags:
+            # Lexemes as they are stored (tags are letters and digits: nothing to quote).
+            terms.append(cast(literal(" & ".join(f"'#{tag}'" for tag in query.tags)), TSQUERY))
+        combined = terms[0]
+        for term in terms[1:]:
+            combined = combined.op("&&")(term)
         return combined
 
     def filter(
         self, statement: Select[Any], query: SearchQuery, *, few: bool = False
     ) -> Select[Any]:
-        matches = and_(_search_vector.op("@@")(self._tsquery(query)), *self.tag_conditions(query))
+        matches = _search_vector.op("@@")(self._tsquery(query))
         if not few:
             return statement.where(matches)
         # The planner cannot tell a rare word from a common one (a query is read by four
@@ -330,8 +402,11 @@ class PostgreSQLIndex(SearchIndex):
 
 class MySQLIndex(SearchIndex):
     dialects = ("mysql", "mariadb")
-    create = ("ALTER TABLE post ADD FULLTEXT INDEX ix_post_body_fulltext (body)",)
-    names = ("ix_post_body_fulltext",)
+    create = (
+        "ALTER TABLE post ADD FULLTEXT INDEX ix_post_body_fulltext (body)",
+        "ALTER TABLE post ADD FULLTEXT INDEX ix_post_tags_fulltext (tags)",
+    )
+    names = ("ix_post_body_fulltext", "ix_post_tags_fulltext")
 
     def reindex(self, connection: Connection) -> None:
         connection.execute(text("OPTIMIZE TABLE post"))
@@ -339,28 +414,46 @@ class MySQLIndex(SearchIndex):
     @staticmethod
     def boolean_query(query: SearchQuery) -> str:
         """InnoDB's boolean mode: +word must be there, -word must not, "a phrase"."""
-        parts = [f"+{word}" for word in (*query.words, *query.tags)]
+        parts = [f"+{word}" for word in query.words]
         parts += ['+"' + " ".join(phrase) + '"' for phrase in query.phrases]
         parts += [f"-{word}" for word in query.excluded]
         return " ".join(parts)
 
+    @staticmethod
+    def _against(
+        columns: str, name: str, expression: str, *, order: str = "", negate: bool = False
+    ) -> Any:
+        match = f"MATCH ({columns}) AGAINST (:{name} IN BOOLEAN MODE)"
+        return text(f"NOT {match}" if negate else f"{match}{order}").bindparams(
+            **{name: expression}
+        )
+
     def filter(
         self, statement: Select[Any], query: SearchQuery, *, few: bool = False
     ) -> Select[Any]:
-        return statement.where(
-            text("MATCH (post.body) AGAINST (:fulltext_where IN BOOLEAN MODE)").bindparams(
-                fulltext_where=self.boolean_query(query)
-            ),
-            *self.tag_conditions(query),
-        )
+        conditions = []
+        if query.has_words:
+            words = self.boolean_query(query)
+            conditions.append(self._against("post.body", "fulltext_where", words))
+        elif query.excluded:
+            # Boolean mode finds nothing with only -words: leave out what has any of them.
+            excluded = " ".join(query.excluded)
+            conditions.append(
+                self._against("post.body", "fulltext_excluded", excluded, negate=True)
+            )
+        if query.tags:
+            tags = " ".join(f"+{tag}" for tag in query.tags)
+            conditions.append(self._against("post.tags", "fulltext_tags", tags))
+        return statement.where(*conditions)
 
     def best_first(self, query: SearchQuery) -> list[Any]:
-        return [
-            text("MATCH (post.body) AGAINST (:fulltext_rank IN BOOLEAN MODE) DESC").bindparams(
-                fulltext_rank=self.boolean_query(query)
-            ),
-            Post.id.desc(),
-        ]
+        if query.has_words:
+            words = self.boolean_query(query)
+            rank = self._against("post.body", "fulltext_rank", words, order=" DESC")
+        else:
+            tags = " ".join(f"+{tag}" for tag in query.tags)
+            rank = self._against("post.tags", "fulltext_tag_rank", tags, order=" DESC")
+        return [rank, Post.id.desc()]
 
 
 INDEXES: tuple[type[SearchIndex], ...] = (SQLiteIndex, PostgreSQLIndex, MySQLIndex)
@@ -411,7 +504,7 @@ def matching_posts(
     # Newest first by id, not by timestamp: posts get their ids in the order they are
     # published (and imports keep that order), and the index can give its matches by id
     # without reading and sorting every one of them.
-    return statement.order_by(index.post_id.desc())
+    return statement.order_by(index.post_id(query).desc())
 
 
 def search_posts(
@@ -436,7 +529,7 @@ def search_posts(
     statement = matching_posts(query, order=order, few=few)
     if order == "newest" and (before is not None or after is not None):
         newer = before is None
-        post_id = index_for(db.engine.dialect.name).post_id
+        post_id = index_for(db.engine.dialect.name).post_id(query)
         if newer:
             statement = statement.where(post_id > after).order_by(None).order_by(post_id.asc())
         else:
@@ -492,6 +585,7 @@ def reindex(engine: Engine | None = None) -> None:
     """Rebuild the index from the posts (after a bulk import)."""
     engine = engine or db.engine
     with engine.begin() as connection:
+        refresh_tags(connection)
         index_for(engine.dialect.name).reindex(connection)
 
 
@@ -504,6 +598,7 @@ __all__ = [
     "include_in_migrations",
     "matching_posts",
     "parse_query",
+    "refresh_tags",
     "reindex",
     "search_posts",
     "search_posts_counted",

@@ -3,8 +3,10 @@ stays exact as posts are written, edited and deleted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, select, text
 
 from microblog.extensions import db
 from microblog.models import Post
@@ -267,3 +269,91 @@ def test_knowing_that_few_match_changes_how_they_are_found_not_what(posts, query
             assert query(
                 lambda raw=raw, order=order: search_posts(raw, order=order, few=True).ids
             ) == query(lambda raw=raw, order=order: search_posts(raw, order=order).ids)
+
+
+def test_tags_are_kept_with_the_body_and_found_as_terms_of_their_own(posts, query):
+    ids = posts(
+        "Summer in the #Garden with #tomatoes",
+        "The garden and the tomatoes",
+        "Issue #421, see https://example.org/#garden",
+    )
+    tagged = ids["Summer in the #Garden with #tomatoes"]
+    stored = query(lambda: {post.id: post.tags for post in db.session.scalars(select(Post))})
+    assert stored == {
+        tagged: "#garden #tomatoes",
+        ids["The garden and the tomatoes"]: "",
+        ids["Issue #421, see https://example.org/#garden"]: "",
+    }
+    assert found(query, "#garden") == [tagged]
+    assert found(query, "#garden #tomatoes") == [tagged]
+    assert found(query, "#garden summer") == [tagged]
+    assert found(query, "#garden -summer") == []
+    assert found(query, "#tomatoes -winter") == [tagged]
+    assert found(query, "#garden tomatoes", order="relevance") == [tagged]
+    assert found(query, "#garden", order="relevance") == [tagged]
+    # A number is a word, as a post's text shows it: #421 is not a tag.
+    assert query(lambda: parse_query("#421").words) == ("421",)
+    assert found(query, "#421") == [ids["Issue #421, see https://example.org/#garden"]]
+
+
+def test_the_tag_index_follows_edits_and_deletes(posts, query):
+    ids = posts("Harvest day #garden", "Rain again #garden")
+    first, second = ids["Harvest day #garden"], ids["Rain again #garden"]
+
+    def edit() -> None:
+        db.session.get(Post, first).body = "Harvest day #allotment"
+        db.session.commit()
+
+    query(edit)
+    assert found(query, "#garden") == [second]
+    assert found(query, "#allotment") == [first]
+    assert query(lambda: db.session.get(Post, first).tags) == "#allotment"
+
+    def delete() -> None:
+        db.session.delete(db.session.get(Post, second))
+        db.session.commit()
+
+    query(delete)
+    assert found(query, "#garden") == []
+    assert query(lambda: count_matches(parse_query("#garden"))) == 0
+
+
+def test_reindex_reads_the_tags_of_posts_written_behind_the_models_back(app, posts, query):
+    ids = posts("A quiet day")
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE post SET body = 'A quiet day #rest'"))
+    assert found(query, "#rest") == []
+    with app.app_context():
+        reindex()
+    assert found(query, "#rest") == list(ids.values())
+    assert query(lambda: db.session.get(Post, ids["A quiet day"]).tags) == "#rest"
+
+
+def test_a_tag_search_is_a_lookup_in_the_tag_index(app, posts, query):
+    posts("Summer in the #garden")
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert search_posts("#garden").ids
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        (statement, parameters), *_ = [(s, p) for s, p in statements if " LIMIT " in s]
+        # No regular expression or LIKE over the text: the index holds the tag as a term.
+        assert not re.search(r"REGEXP|LIKE|~", statement, re.IGNORECASE)
+        index = {
+            "sqlite": "post_tag_fts MATCH",
+            "postgresql": "AS TSQUERY",
+            "mysql": "MATCH (post.tags)",
+            "mariadb": "MATCH (post.tags)",
+        }
+        assert index[db.engine.dialect.name] in statement
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as connection:
+                rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                plan = [row[3] for row in rows]
+            assert any(step.startswith("SCAN post_tag_fts VIRTUAL TABLE") for step in plan)

@@ -3,9 +3,11 @@
 import csv
 
 import pytest
+from sqlalchemy import select
 
 from microblog.extensions import db
 from microblog.models import Post, PostList, User, follow_stats, paginate
+from microblog.services.search import search_posts
 
 pytestmark = pytest.mark.alldb  # the subject of every test here is the database
 
@@ -49,7 +51,7 @@ def test_seed_load_csv_loads_the_benchmark_format(app, query, tmp_path):
         tmp_path / "posts.csv",
         ["id", "user_id", "body", "timestamp", "language"],
         [
-            [1, 2, "hola mundo", "2024-03-01T00:00:00+00:00", "es"],
+            [1, 2, "hola mundo #Saludos", "2024-03-01T00:00:00+00:00", "es"],
             [2, 1, "a & b < c", "2024-03-02T00:00:00+00:00", ""],
         ],
     )
@@ -65,7 +67,13 @@ def test_seed_load_csv_loads_the_benchmark_format(app, query, tmp_path):
         timeline = [
             p.body for p in paginate(PostList.timeline_for(first), page=1, per_page=10).items
         ]
-        assert timeline == ["a & b < c", "hola mundo"]
+        assert timeline == ["a & b < c", "hola mundo #Saludos"]
+        # The tags are loaded with the text, so search finds them.
+        assert [post.tags for post in db.session.scalars(select(Post).order_by(Post.id))] == [
+            "#saludos",
+            "",
+        ]
+        assert search_posts("#saludos").ids == [1]
         # New rows get ids after the loaded ones (PostgreSQL's sequences were moved on).
         post = Post(body="new", author=first)
         db.session.add(post)

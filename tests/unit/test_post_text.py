@@ -9,7 +9,7 @@ from htpy import p
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from templates.post_text import highlight_stems, mentioned_names, post_text, short_url
+from templates.post_text import hashtags, highlight_stems, mentioned_names, post_text, short_url
 
 PEOPLE = {"susan": "/user/susan", "j.doe": "/user/J.Doe"}
 TAG_URL = "/search?q=%23"
@@ -174,3 +174,9 @@ def test_the_text_shown_is_the_text_written(body):
         if element.name == "a":
             href = element["href"]
             assert href.startswith(("https://", "http://", "/user/", TAG_URL)), href
+
+
+def test_the_tags_a_post_carries_are_the_ones_its_text_links():
+    body = "#Garden day: #tomatoes, #garden again, C# and &#39; https://x.org/#top #2024 #été"
+    assert hashtags(body) == ("garden", "tomatoes", "été")
+    assert hashtags("no tags here") == ()
