@@ -1,7 +1,7 @@
 """post tags, indexed as terms of their own
 
 Revision ID: 8d2b6e4a1c37
-Revises: 3f7a2c9d4e15
+Revises: 6c2d8e4f1a37
 Create Date: 2026-12-02
 
 A post's #tags in a column of their own (`tags`, "#garden #tomatoes"), filled from the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "8d2b6e4a1c37"
-down_revision = "3f7a2c9d4e15"
+down_revision = "6c2d8e4f1a37"
 branch_labels = None
 depends_on = None
 
