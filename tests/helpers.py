@@ -7,7 +7,6 @@ Test modules import from here (fixtures live in conftest.py), never from each ot
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -20,8 +19,10 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import SessionMixin
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from werkzeug.test import TestResponse
 
 from microblog.extensions import db
@@ -97,25 +98,17 @@ def html_pages(app: Flask) -> list[str]:
 
 class Browser:
     """A test client that behaves like a browser with and without htmx: it sends the CSRF
-    token a page gave it, as a form field (plain forms) or an X-CSRFToken header (htmx)."""
+    token of its session, as a form field (plain forms) or an X-CSRFToken header (htmx)."""
 
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
-        self._token: str | None = None
-        self._secret: str | None = None
-
-    def _session_secret(self) -> str | None:
-        with self.client.session_transaction() as session:
-            return session.get("csrf_token")
 
     def csrf_token(self) -> str:
-        """The token a page of the current session carries (a login starts a new session,
-        with a new one: then it is read again)."""
-        if self._token is None or self._secret != self._session_secret():
-            page = soup(self.client.get("/explore"))
-            self._token = json.loads(page.body["hx-headers"])["X-CSRFToken"]
-            self._secret = self._session_secret()
-        return self._token
+        """The token every page of the current session carries, made the way Flask-WTF makes
+        it for a page (a login starts a new session, with a new one), without asking for a
+        page: reading one cost more than most tests."""
+        with self._in_session() as _session:
+            return generate_csrf()
 
     @staticmethod
     def _headers(htmx: bool, headers: dict | None, url: str) -> dict:
@@ -148,17 +141,47 @@ class Browser:
         return self.client.post(url, data=data, headers=headers, **kwargs)
 
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
+        """Log in with the login form, then open a page as the user (as a browser does after
+        the redirect), so that the next request is only the one the test makes."""
         response = self.post("/auth/login", {"username": username, "password": password})
         assert response.status_code == 303, f"login as {username} failed"
-        # A login starts a new session, with a new CSRF token: read it now, so that the
-        # next request is only the one the test makes.
-        self.csrf_token()
+        self._arrive()
         return response
 
+    def log_in_as(self, username: str) -> None:
+        """Log in without the form, for tests that are not about logging in: the session
+        Flask-Login's login_user() makes after the form's check, then a page as the user, so
+        the user and the session are as after login()."""
+        from flask_login import login_user
+
+        from microblog.models import User
+
+        with self._in_session() as session:
+            session.clear()
+            user = User.by_username(username)
+            assert user is not None, f"no user {username}"
+            login_user(user)
+        self._arrive()
+
+    @contextmanager
+    def _in_session(self) -> Iterator[SessionMixin]:
+        """A request context of this browser (its address and user agent) holding a copy of
+        its session; what the block leaves in the session is stored back in its cookie."""
+        app = self.client.application
+        with self.client.session_transaction() as stored:
+            with app.test_request_context(environ_base=dict(self.client.environ_base)):
+                session.update(stored)
+                yield session
+                if dict(session) != dict(stored):
+                    stored.clear()
+                    stored.update(session)
+
+    def _arrive(self) -> None:
+        response = self.client.get("/explore")
+        assert response.status_code == 200, "the first page after logging in failed"
+
     def logout(self) -> TestResponse:
-        response = self.post("/auth/logout")
-        self._token = None
-        return response
+        return self.post("/auth/logout")
 
 
 class ApiClient:
