@@ -168,13 +168,16 @@ class Browser:
         """A request context of this browser (its address and user agent) holding a copy of
         its session; what the block leaves in the session is stored back in its cookie."""
         app = self.client.application
-        with self.client.session_transaction() as stored:
-            with app.test_request_context(environ_base=dict(self.client.environ_base)):
-                session.update(stored)
-                yield session
-                if dict(session) != dict(stored):
-                    stored.clear()
-                    stored.update(session)
+        environ = dict(self.client.environ_base)
+        with (
+            self.client.session_transaction() as stored,
+            app.test_request_context(environ_base=environ),
+        ):
+            session.update(stored)
+            yield session
+            if dict(session) != dict(stored):
+                stored.clear()
+                stored.update(session)
 
     def _arrive(self) -> None:
         response = self.client.get("/explore")
