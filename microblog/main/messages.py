@@ -4,11 +4,11 @@ feed."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from flask import (
     Response,
     abort,
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -23,8 +23,8 @@ from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.main import bp
 from microblog.main.forms import MessageForm
-from microblog.main.people import avatars_of, list_page_args
-from microblog.main.routes import _positive_arg
+from microblog.main.paging import requested_page
+from microblog.main.people import avatars_of
 from microblog.models import AuthorRow, Message, User
 from microblog.models.activity import activity_page
 from microblog.models.block import Relation, relation
@@ -81,17 +81,7 @@ def _conversation(
     """The conversation with `other`, newest first, under the form to write to them (or why
     one cannot); opening it marks their messages read. For htmx, the messages section (when
     paging) or `answer`."""
-    number, before, after = list_page_args()
-    page = messages_page(
-        current_user,
-        other,
-        page=number,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        before=before,
-        after=after,
-    )
-    if page.is_empty and (number > 1 or before is not None or after is not None):
-        abort(404)
+    page = requested_page(partial(messages_page, current_user, other))
     # Read before the commit below expires every loaded object.
     me, person = current_user.id, AuthorRow(other.id, other.username, other.email)
     refusal = _refusal(person, relation(current_user, other))
@@ -166,16 +156,7 @@ def conversation(username: str) -> Response:
 @login_required
 def messages() -> Response:
     """Everyone you exchanged messages with, the latest conversation first."""
-    number, before, after = list_page_args()
-    page = conversations_page(
-        current_user,
-        page=number,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        before=before,
-        after=after,
-    )
-    if page.is_empty and (number > 1 or before is not None or after is not None):
-        abort(404)
+    page = requested_page(partial(conversations_page, current_user))
     conversations = conversations_section(
         page=page,
         url_for_page=lambda number, **cursor: url_for("main.messages", page=number, **cursor),
@@ -228,19 +209,7 @@ def _moment_arg(name: str) -> int | None:
 @login_required
 def activity() -> Response:
     """Who followed you and who wrote to you, newest first."""
-    number = _positive_arg("page") or 1
-    before, after = _moment_arg("before"), _moment_arg("after")
-    if before is not None and after is not None:
-        abort(404)
-    page = activity_page(
-        current_user,
-        page=number,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        before=before,
-        after=after,
-    )
-    if page.is_empty and (number > 1 or before is not None or after is not None):
-        abort(404)
+    page = requested_page(partial(activity_page, current_user), cursor=_moment_arg)
     events = activity_section(
         page=page,
         url_for_page=lambda number, **cursor: url_for("main.activity", page=number, **cursor),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from htpy import Element
@@ -12,7 +13,7 @@ from htpy import Element
 from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.main import bp
-from microblog.main.routes import _positive_arg
+from microblog.main.paging import requested_page
 from microblog.models import User, follow_stats
 from microblog.models.block import block as block_user
 from microblog.models.block import relation_from
@@ -35,16 +36,6 @@ from templates.people import (
 )
 
 
-def list_page_args() -> tuple[int, int | None, int | None]:
-    """The page number and the cursor (`before` or `after`, an item's id) a pager link asks
-    for; both cursors at once is a 404."""
-    number = _positive_arg("page") or 1
-    before, after = _positive_arg("before"), _positive_arg("after")
-    if before is not None and after is not None:
-        abort(404)
-    return number, before, after
-
-
 def avatars_of(people: Iterable[tuple[int, str]], size: int) -> dict[int, str]:
     """Avatar URLs by user id, for (id, email) pairs."""
     return {
@@ -54,20 +45,8 @@ def avatars_of(people: Iterable[tuple[int, str]], size: int) -> dict[int, str]:
 
 def load_people(kind: str, owner: User) -> KeysetPage[ListedPerson]:
     """The requested page of `owner`'s list `kind`; a page past the end is a 404."""
-    number, before, after = list_page_args()
     viewer = current_user if current_user.is_authenticated else None
-    page = people_page(
-        kind,
-        owner,
-        viewer=viewer,
-        page=number,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        before=before,
-        after=after,
-    )
-    if page.is_empty and (number > 1 or before is not None or after is not None):
-        abort(404)
-    return page
+    return requested_page(partial(people_page, kind, owner, viewer=viewer))
 
 
 def _people_section(page: KeysetPage[ListedPerson], **options: object) -> Element:

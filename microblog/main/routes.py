@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_timezone, refresh
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from microblog.errors import error_response
 from microblog.extensions import db, post_cards
 from microblog.main import bp
 from microblog.main.forms import EditProfileForm, PostForm
+from microblog.main.paging import positive_arg, requested_page
 from microblog.models import (
     AuthorRow,
     Page,
@@ -23,7 +26,6 @@ from microblog.models import (
     paginate,
 )
 from microblog.models.block import relation, relation_from
-from microblog.models.limits import is_id
 from microblog.ratelimits import post_limit
 from microblog.responses import (
     after_change,
@@ -57,42 +59,16 @@ from templates.users import (
     profile_page,
 )
 
-# Larger page numbers and post ids cannot exist (and would overflow a database integer).
-
-
-def _positive_arg(name: str) -> int | None:
-    """The query argument `name` as a number from 1 to MAX_ID; anything else is a 404."""
-    value = request.args.get(name)
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or not is_id(int(value)):
-        abort(404)
-    return int(value)
-
 
 def _load_page(posts: PostList) -> Page:
     """The requested page of `posts`: by number, or just older (`before`) or newer (`after`)
-    than a post, as the pager links ask. A page past the last one is a 404 (an empty first
-    page is an empty timeline, not an error)."""
-    number = _positive_arg("page") or 1
-    before, after = _positive_arg("before"), _positive_arg("after")
-    if before is not None and after is not None:
-        abort(404)
-    page = paginate(
-        posts,
-        page=number,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        before=before,
-        after=after,
-    )
-    if page.is_empty and (number > 1 or before is not None or after is not None):
-        abort(404)
-    return page
+    than a post, as the pager links ask."""
+    return requested_page(partial(paginate, posts))
 
 
 def _list_title(title: str) -> str:
     """The title of a page of a list: which page it is, after the first."""
-    number = _positive_arg("page") or 1
+    number = positive_arg("page") or 1
     if number == 1:
         return title
     # TRANSLATORS: the title of a later page of a list, e.g. "Explore, page 2".

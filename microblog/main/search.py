@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request, url_for
+from functools import partial
+
+from flask import Response, request, url_for
 from flask_babel import gettext as _
 
 from microblog.extensions import post_cards
 from microblog.main import bp
-from microblog.main.people import list_page_args
+from microblog.main.paging import page_request, requested_page
 from microblog.responses import announce, listed_people, page_turn, render
 from microblog.security import nul_in_query_is_text
 from microblog.services.search import (
@@ -36,27 +38,17 @@ def search() -> Response:
     """Posts with the words you typed, newest or best first, and people by their name."""
     raw = request.args.get("q", "")
     order: Order = "relevance" if request.args.get("order") == "relevance" else "newest"
-    number, before, after = list_page_args()
+    asked = page_request()
     query = parse_query(raw)
     # What is shown and echoed: the query without control characters, as it was read.
     text = query.text
     hits, people, count = None, [], ""
     focus = False
     if not query.is_empty:
-        first_page = number == 1 and before is None and after is None
         # The first page says how many match; knowing that, the database finds them faster.
-        matched = count_matches(query) if first_page else None
-        hits = search_posts(
-            raw,
-            order=order,
-            page=number,
-            per_page=current_app.config["POSTS_PER_PAGE"],
-            before=before,
-            after=after,
-            few=matched is not None and matched <= COUNT_MAX,
-        )
-        if hits.is_empty and not first_page:
-            abort(404)
+        matched = count_matches(query) if asked.is_first else None
+        few = matched is not None and matched <= COUNT_MAX
+        hits = requested_page(partial(search_posts, raw, order=order, few=few), asked)
         if matched is not None:
             people = listed_people(search_users(raw))
             count = result_count(
@@ -67,7 +59,7 @@ def search() -> Response:
         # Pager links name their page; typing and choosing an order do not, and keep the
         # focus where it is (in the search box) while the reader hears what was found.
         if "page" in request.args:
-            focus = page_turn(number)
+            focus = page_turn(asked.number)
         else:
             announce(count or nothing_found())
     url = url_for("main.search")
