@@ -170,15 +170,28 @@ def _without_paths(command: str) -> str:
     return command.replace("/srv/microblog/.venv/bin/", "").replace("/srv/microblog/", "")
 
 
+SUPERVISOR_TEMPLATE = DEPLOY / "supervisor" / "microblog.conf.template"
+# What the README renders the supervisor programs with.
+SERVER = {
+    "MICROBLOG_HOME": "/srv/microblog",
+    "MICROBLOG_USER": "microblog",
+    "MICROBLOG_LOG_DIR": "/var/log/microblog",
+}
+
+
 def test_supervisor_and_systemd_run_what_the_procfile_runs():
     processes = procfile()
+    rendered = render(SUPERVISOR_TEMPLATE, SERVER)
+    assert rendered.returncode == 0, rendered.stderr
     supervisor = configparser.RawConfigParser(inline_comment_prefixes=(";",))
-    supervisor.read(DEPLOY / "supervisor" / "microblog.conf")
+    supervisor.read_string(rendered.stdout)
     assert _without_paths(supervisor["program:microblog-web"]["command"]) == processes["web"]
     assert _without_paths(supervisor["program:microblog-worker"]["command"]) == processes["worker"]
     assert supervisor["group:microblog"]["programs"] == "microblog-web,microblog-worker"
-    for program in ("microblog-web", "microblog-worker"):
-        assert supervisor[f"program:{program}"]["user"] == "microblog"
+    for program, log in (("microblog-web", "web"), ("microblog-worker", "worker")):
+        section = supervisor[f"program:{program}"]
+        assert (section["user"], section["directory"]) == ("microblog", "/srv/microblog")
+        assert section["stdout_logfile"] == f"/var/log/microblog/{log}.log"
 
     def unit(name: str) -> configparser.SectionProxy:
         parser = configparser.RawConfigParser(strict=False)
@@ -192,6 +205,30 @@ def test_supervisor_and_systemd_run_what_the_procfile_runs():
     assert web["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert _without_paths(worker["ExecStart"]) == processes["worker"]
     assert web["User"] == worker["User"] == "microblog"
+
+
+def test_the_supervisor_template_needs_its_three_settings():
+    result = render(SUPERVISOR_TEMPLATE, {})
+    assert result.returncode == 1
+    assert "needs MICROBLOG_HOME MICROBLOG_LOG_DIR MICROBLOG_USER" in result.stderr
+
+
+def test_systemd_accepts_the_units(tmp_path):
+    """`systemd-analyze verify` on the units, with /srv/microblog being this checkout (it
+    checks that the commands exist): no unknown key, no bad value, nothing missing."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        skip_or_fail("systemd-analyze is not installed (apt-get install systemd)")
+    for unit in ("microblog-web.service", "microblog-worker.service"):
+        text = (DEPLOY / "systemd" / unit).read_text()
+        (tmp_path / unit).write_text(text.replace("/srv/microblog", str(PROJECT)))
+    result = subprocess.run(  # noqa: S603
+        [analyze, "verify", *sorted(str(path) for path in tmp_path.glob("*.service"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 def dockerfile_stages() -> list[str]:
