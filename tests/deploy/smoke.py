@@ -367,8 +367,11 @@ def run(tmp: Path, processes: Processes, stack: ExitStack) -> None:
         and [p["body"] for p in posts] == ["Hello from the deployment smoke test #smoketest"],
         f"the export mail is wrong: {part.get_filename()} {posts}",
     )
-    check(
-        export_state(alice).startswith("Sent to your email"), "the export does not say it was sent"
+    # The worker records the export done just after the mail server took the mail.
+    wait_until(
+        lambda: export_state(alice).startswith("Sent to your email"),
+        timeout=20,
+        what="the export to say it was sent",
     )
     step("journey: register, log in, post, follow, search, message, export (mail received)")
 
