@@ -35,6 +35,13 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reload", action="store_true", help="load the data even if present")
 
 
+def prepared_database(args: argparse.Namespace) -> str:
+    """The URL of the database `args` name, holding the data set (generated and loaded once)."""
+    url = database_url(args.db, args.scale, args.pg_url)
+    load_database(url, generate_data(args.seed_script, args.scale), args.scale, args.reload)
+    return url
+
+
 def flask_env(database_url: str) -> dict[str, str]:
     """The environment the app runs in, in the benchmark's processes and in gunicorn: the
     served address is 127.0.0.1 (the test client's is localhost), and rate limits are off, as

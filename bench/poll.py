@@ -27,13 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.data import (
     add_data_arguments,
-    database_url,
-    generate_data,
-    load_database,
+    prepared_database,
 )
 from bench.endpoints import Endpoint, Measure
 from bench.load import add_load_arguments, measure_reads
-from bench.report import machine, run_record, save_results, update_readme
+from bench.report import machine, run_record, save_results, targets_table, update_readme
 
 READER_ID = 1
 READ_MESSAGES, UNREAD_MESSAGES = 40, 3
@@ -129,12 +127,7 @@ def markdown(result: dict) -> str:
             f"{e['p99_ms']:.2f} | {e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | "
             f"{e['queries']} | {e['writes']} |"
         )
-    lines += ["", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
-    for c in result["targets"]:
-        met = "" if c["met"] is None else "yes" if c["met"] else "**no**"
-        limit = "" if c["limit"] is None else c["limit"]
-        lines.append(f"| {c['target']} | {c['value']} | {limit} | {met} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *targets_table(result["targets"])]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
     args = parser.parse_args(argv)
 
-    data_dir = generate_data(args.seed_script, args.scale)
-    url = database_url(args.db, args.scale, args.pg_url)
-    load_database(url, data_dir, args.scale, args.reload)
+    url = prepared_database(args)
     started = datetime.now(UTC)
     info = machine()
     targets = endpoints()

@@ -183,12 +183,17 @@ def markdown(result: dict) -> str:
                 f"| {e['name']} | {e['rps']:.0f} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | "
                 f"{e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | {e['queries']} |"
             )
-    lines += ["", "| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
-    for c in result["targets"]:
-        lines.append(
-            f"| {c['target']} | {c['value']} | {c['limit']} | {'yes' if c['met'] else '**no**'} |"
-        )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *targets_table(result["targets"])]) + "\n"
+
+
+def targets_table(targets: list[dict]) -> list[str]:
+    """The targets as Markdown table rows; a row without a limit is shown, not judged."""
+    lines = ["| target | value | limit | met |", "| --- | ---: | ---: | --- |"]
+    for c in targets:
+        limit = "" if c["limit"] is None else c["limit"]
+        met = "" if c.get("met") is None else "yes" if c["met"] else "**no**"
+        lines.append(f"| {c['target']} | {c['value']} | {limit} | {met} |")
+    return lines
 
 
 def plans_markdown(plans: dict[str, str]) -> str:
