@@ -59,6 +59,8 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_MAILS_PER_ADDRESS": "3 per hour",
     "RATELIMIT_MAILS_PER_IP": "25 per 5 minutes",
     "RATELIMIT_POSTS_PER_USER": "30 per minute;300 per 3 hours",
+    # Edits one user saves (web form and API together).
+    "RATELIMIT_EDITS_PER_USER": "20 per minute;200 per 3 hours",
     # Private messages one user sends (web form and API together), whoever they go to.
     "RATELIMIT_MESSAGES_PER_USER": "20 per minute;200 per day",
     "RATELIMIT_TRANSLATIONS_PER_USER": "20 per minute;200 per day",

@@ -173,24 +173,29 @@ def _message_sent(_response: Response) -> bool:
 
 
 def _per_user(
-    setting: str, scope: str, message: Callable[[], str], counts: Callable[[Response], bool] | None
+    setting: str,
+    scope: str,
+    message: Callable[[], str],
+    counts: Callable[[Response], bool] | None,
+    api_method: str = "POST",
 ) -> tuple[Callable[[View], View], Callable[[View], View]]:
     """A limit per user, as decorators for the web (the logged-in user: below
-    @login_required) and for the API (the token's user: below @authenticate), with one
-    counter (one `scope`) for both. `counts` says which answers count (None: every one), so
-    that a refused post or message costs nothing."""
+    @login_required; its POSTs count) and for the API (the token's user: below
+    @authenticate; its `api_method` requests count), with one counter (one `scope`) for both.
+    `counts` says which answers count (None: every one), so that a refused post or message
+    costs nothing."""
 
-    def limit(key: Callable[[], str]) -> Callable[[View], View]:
+    def limit(key: Callable[[], str], method: str) -> Callable[[View], View]:
         return limiter.shared_limit(
             _setting(setting),
             scope=scope,
             key_func=key,
-            methods=["POST"],
+            methods=[method],
             deduct_when=counts,
             error_message=message,
         )
 
-    return limit(_user_key), limit(_api_user_key)
+    return limit(_user_key, "POST"), limit(_api_user_key, api_method)
 
 
 # Posts one user publishes.
@@ -199,6 +204,15 @@ post_limit, api_post_limit = _per_user(
     "posts",
     lambda: _("You have posted a lot in a short time."),
     _succeeded,
+)
+# Edits one user saves (the web form's POST, the API's PUT), so that changing a post over
+# and over is no way around the posting limit, nor a load on the search index.
+edit_limit, api_edit_limit = _per_user(
+    "RATELIMIT_EDITS_PER_USER",
+    "edits",
+    lambda: _("You have edited your posts a lot in a short time."),
+    _succeeded,
+    api_method="PUT",
 )
 # Private messages one user sends, so that nobody can flood other people's inboxes; the
 # views call note_message_sent().
@@ -240,6 +254,7 @@ LIMIT_SETTINGS = (
     "RATELIMIT_MAILS_PER_ADDRESS",
     "RATELIMIT_MAILS_PER_IP",
     "RATELIMIT_POSTS_PER_USER",
+    "RATELIMIT_EDITS_PER_USER",
     "RATELIMIT_MESSAGES_PER_USER",
     "RATELIMIT_TRANSLATIONS_PER_USER",
 )

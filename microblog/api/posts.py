@@ -23,7 +23,7 @@ from microblog.api.schemas import (
 )
 from microblog.extensions import db
 from microblog.models import Post, PostList, PostRow, User
-from microblog.ratelimits import api_post_limit, api_translation_limit
+from microblog.ratelimits import api_edit_limit, api_post_limit, api_translation_limit
 from microblog.services.languages import detect_language
 from microblog.services.posts import remove_post, revise_post
 from microblog.services.translation import (
@@ -96,9 +96,10 @@ def create_post(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 @bp.route("/posts/<int:id>", methods=["PUT"])
 @authenticate(token_auth)
+@api_edit_limit
 @json_body(post_schema)
 @response(post_schema)
-@other_responses(error_responses(400, 401, 403, 404, 415))
+@other_responses(error_responses(400, 401, 403, 404, 415, 429))
 def update_post(data: dict[str, Any], id: int) -> dict[str, Any]:
     """Change the text of one of your posts (the same rules as a new post), in the language
     given or else the one detected. Its `edited_at` says when, unless nothing changed."""

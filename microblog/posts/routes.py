@@ -15,6 +15,7 @@ from microblog.extensions import db, post_cards
 from microblog.models import Post, PostRow, post_row
 from microblog.models.limits import is_id
 from microblog.posts.forms import EditPostForm
+from microblog.ratelimits import edit_limit
 from microblog.responses import after_change, announce, reader_page, render
 from microblog.security import is_return_page
 from microblog.services.posts import remove_post, revise_post
@@ -104,6 +105,7 @@ def post(id: int) -> Response:
 
 
 @bp.route("/post/<int:id>/edit", methods=["GET", "POST"])
+@edit_limit
 def edit(id: int) -> Response:
     """Change the text of one of your posts."""
     post = _own_post(id)

@@ -224,6 +224,38 @@ def test_refused_posts_do_not_count(browser, make_user):
     assert refused == [422] * 3 and published == [303, 303]
 
 
+@pytest.mark.parametrize("limits", [{"RATELIMIT_EDITS_PER_USER": "2 per minute"}])
+def test_edits_per_user_are_limited_on_the_web_and_the_api_together(
+    app, browser, make_user, make_posts, query
+):
+    make_user("susan")
+    (post_id,) = make_posts("susan", body="first version")
+    browser.login("susan")
+    token = app.test_client().post("/api/tokens", auth=("susan", PASSWORD)).get_json()["token"]
+    api = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+
+    refused = browser.post(f"/post/{post_id}/edit", {"post": ""})
+    web = browser.post(f"/post/{post_id}/edit", {"post": "second version"})
+    by_api = api.put(f"/api/posts/{post_id}", json={"body": "third version"}, headers=auth)
+    third = browser.post(f"/post/{post_id}/edit", {"post": "fourth version"}, htmx=True)
+    fourth = browser.post(f"/post/{post_id}/edit", {"post": "fifth version"})
+    fifth = api.put(f"/api/posts/{post_id}", json={"body": "sixth version"}, headers=auth)
+
+    # A refused edit costs nothing; past the limit the post keeps its text, the form is still
+    # there to read (GET), and the API says why.
+    assert (refused.status_code, web.status_code, by_api.status_code) == (422, 303, 200)
+    assert third.status_code == 429
+    assert "You have edited your posts a lot" in soup(third).find(role="alert").get_text()
+    assert_too_many(fourth, "You have edited your posts a lot")
+    assert fifth.status_code == 429
+    assert "edited your posts a lot" in fifth.get_json()["message"]
+    assert query(lambda: db.session.get(Post, post_id).body) == "third version"
+    assert browser.get(f"/post/{post_id}/edit").status_code == 200
+    # Posting is a limit of its own.
+    assert browser.post("/index", {"post": "a new post"}).status_code == 303
+
+
 def sent_messages(query) -> list[str]:
     return query(lambda: sorted(db.session.scalars(sa.select(Message.body))))
 
