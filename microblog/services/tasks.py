@@ -287,9 +287,10 @@ def requeue_waiting(*, limit: int = 500) -> int:
             held = task.enqueued is not None and isinstance(queue, RedisQueue)
             if held and queue.has_job(task.id):
                 continue
-            if not hand_over(task):
+            if hand_over(task):
+                queued += 1
+            elif queue.resting():
                 break  # the queue is down again
-            queued += 1
         if queued:
             logger.info("Queued %d waiting task(s) again", queued)
         return queued

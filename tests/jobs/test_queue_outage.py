@@ -264,3 +264,22 @@ def test_a_job_must_be_a_function_a_worker_can_import(file_app):
         with pytest.raises(ValueError, match="not a module-level function"):
             tasks.start_task(user_id=susan, kind=KIND, description="x", work=local)
         assert Task.latest(user_id=susan, kind=KIND) is None
+
+
+def test_a_task_another_process_is_handing_over_does_not_hold_up_the_rest(
+    outage_app, own_redis, monkeypatch
+):
+    susan, john = add_user(outage_app), add_user(outage_app, "john")
+    own_redis.stop()
+    first, second = start(outage_app, susan), start(outage_app, john)
+    own_redis.start()
+    mark = Task.mark_enqueued
+
+    def someone_else_got_the_first(task_id: str, **kwargs) -> bool:
+        return False if task_id == first else mark(task_id, **kwargs)
+
+    monkeypatch.setattr(Task, "mark_enqueued", someone_else_got_the_first)
+    with outage_app.app_context():
+        tasks.job_queue().down_until = 0.0  # the web process's pause after the failure
+        assert tasks.requeue_waiting() == 1
+    assert not in_redis(outage_app, first) and in_redis(outage_app, second)
