@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -14,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bench.data import ROOT, VENV_BIN, flask_env
+from servers import free_port
 
 
 def csrf_from(html: str) -> str:
@@ -23,12 +23,6 @@ def csrf_from(html: str) -> str:
     if not found:
         raise RuntimeError("no CSRF token in the page")
     return found.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

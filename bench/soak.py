@@ -35,20 +35,13 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from tests.pg_cluster import PostgresCluster  # noqa: E402 - a server of our own
+from servers import free_port  # noqa: E402
+from servers.pg_cluster import PostgresCluster  # noqa: E402 - a server of our own
 
 BIN = Path(sys.executable).parent
 PASSWORD = "soak password 123"
 CSRF = re.compile(r'hx-headers="\{&#34;X-CSRFToken&#34;: &#34;([^&]+)&#34;\}"')
 RECOVERY_TARGET = 5.0
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

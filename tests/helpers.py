@@ -70,6 +70,24 @@ def empty_tables(app: Flask) -> None:
         db.engine.dispose()
 
 
+def browser_on(database_url: str = "sqlite://", **settings: object) -> Browser:
+    """A browser (not logged in) on an app of its own, made with these settings on an empty
+    database, where the user susan exists (password PASSWORD): for tests whose settings must
+    be there before the app is made."""
+    from microblog import create_app
+    from microblog.config import TestConfig
+    from microblog.models import User
+
+    app = create_app(TestConfig(database_url, **settings))
+    reset_schema(app)
+    with app.app_context():
+        user = User(username="susan", email="susan@example.com")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    return Browser(app.test_client())
+
+
 def soup(response: TestResponse) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 

@@ -14,8 +14,8 @@ from flask import Flask
 from microblog import config, create_app
 from microblog.extensions import db
 from microblog.models import Post, User
+from servers.pg_cluster import ClusterUnavailable, PostgresCluster
 from tests.helpers import PASSWORD, ApiClient, Browser, reset_schema, skip_or_fail, soup
-from tests.pg_cluster import ClusterUnavailable, PostgresCluster
 
 RECOVERY_SECONDS = 5
 

@@ -44,7 +44,8 @@ import psycopg
 import requests
 from bs4 import BeautifulSoup
 
-from tests.deploy.processes import BIN, PROJECT, app_environment, free_port, wait_until
+from servers import free_port
+from tests.deploy.processes import BIN, PROJECT, app_environment, wait_until
 from tests.helpers import SmtpSink
 
 PASSWORD = "smoke-test-password-9"

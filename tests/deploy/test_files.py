@@ -16,11 +16,11 @@ import sqlalchemy as sa
 import yaml
 
 from microblog import config
+from servers import free_port
 from tests.deploy.processes import (
     BIN,
     PROJECT,
     app_environment,
-    free_port,
     http_status,
     running,
     wait_until,

@@ -8,11 +8,11 @@ import signal
 
 import pytest
 
+from servers import free_port
 from tests.deploy.processes import (
     BIN,
     PROJECT,
     app_environment,
-    free_port,
     http_status,
     running,
     wait_until,

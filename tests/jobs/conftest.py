@@ -19,8 +19,8 @@ from redis.exceptions import RedisError
 from microblog import create_app
 from microblog.config import TestConfig
 from microblog.services import tasks
+from servers.redis_server import RedisServer, RedisUnavailable
 from tests.helpers import Browser, reset_schema, skip_or_fail
-from tests.redis_server import RedisServer, RedisUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

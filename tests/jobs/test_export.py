@@ -17,7 +17,7 @@ from microblog.models import Post, Task, User
 from microblog.models.task import DONE, FAILED, QUEUED, RUNNING
 from microblog.models.types import utcnow
 from microblog.services import exports, tasks
-from tests.helpers import PASSWORD, Browser, SmtpSink, soup
+from tests.helpers import PASSWORD, Browser, SmtpSink, browser_on, soup
 from tests.jobs.conftest import run_burst
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -252,18 +252,8 @@ def test_an_export_whose_worker_died_shows_failed_and_may_start_again(susan, app
 def test_with_the_queue_unreachable_the_export_says_it_is_queued_until_it_is_back(
     database_file, closed_port, htmx
 ):
-    from microblog import create_app
-    from microblog.config import TestConfig
-    from tests.helpers import reset_schema
-
-    app = create_app(TestConfig(database_file, REDIS_URL=f"redis://127.0.0.1:{closed_port}/0"))
-    reset_schema(app)
-    with app.app_context():
-        user = User(username="susan", email="susan@example.com")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-    browser = Browser(app.test_client())
+    browser = browser_on(database_file, REDIS_URL=f"redis://127.0.0.1:{closed_port}/0")
+    app = browser.client.application
     browser.login("susan")
     response = browser.post("/export_posts", htmx=htmx)
     if htmx:

@@ -19,9 +19,9 @@ from microblog.models import Task, User
 from microblog.models.task import DONE, FAILED, QUEUED
 from microblog.models.types import utcnow
 from microblog.services import exports, tasks
+from servers.redis_server import RedisServer
 from tests.helpers import PASSWORD, Browser, SmtpSink, reset_schema, soup
 from tests.jobs import work
-from tests.redis_server import RedisServer
 
 KIND = "test_job"
 

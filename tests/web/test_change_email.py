@@ -12,9 +12,8 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from itsdangerous.timed import TimestampSigner
 
-from microblog import config, create_app
 from microblog.models import User
-from tests.helpers import PASSWORD, Browser, field_error, reset_schema, soup
+from tests.helpers import PASSWORD, Browser, browser_on, field_error, soup
 
 LINK = re.compile(r"http://localhost(/auth/change_email/[\w.-]+)")
 SENT = "A link to confirm new@example.com is on its way there."
@@ -202,24 +201,13 @@ def test_changing_the_address_needs_a_login(browser):
     assert response.headers["Location"].startswith("/auth/login")
 
 
-def test_mails_to_one_new_address_are_limited(make_user, smtp_sink):
-    app = create_app(
-        config.TestConfig(
-            RATELIMIT_ENABLED=True,
-            RATELIMIT_STORAGE_URI="memory://",
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=smtp_sink.port,
-        )
+def test_mails_to_one_new_address_are_limited(smtp_sink):
+    browser = browser_on(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_sink.port,
     )
-    reset_schema(app)
-    with app.app_context():
-        from microblog.extensions import db
-
-        user = User(username="susan", email="susan@example.com")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-    browser = Browser(app.test_client())
     browser.login("susan")
     answers = [ask(browser, "target@example.com").status_code for _ in range(4)]
     assert answers == [303, 303, 303, 429]

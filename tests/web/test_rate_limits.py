@@ -15,7 +15,7 @@ from flask import Flask
 from microblog import config, create_app
 from microblog.extensions import db
 from microblog.models import Message, Post, User
-from tests.helpers import Browser, reset_schema, skip_or_fail, soup
+from tests.helpers import Browser, browser_on, reset_schema, skip_or_fail, soup
 
 PASSWORD = "correct horse battery"
 REDIS_URL = "redis://127.0.0.1:6379/4"
@@ -323,18 +323,6 @@ def test_refused_messages_do_not_count(browser, make_user, query):
     # A browser is sent back to the conversation with a flash when the recipient blocks them.
     assert refused == [422, 422, 303, 400, 404] and sent == [303, 303]
     assert sent_messages(query) == ["hi 1", "hi 2"]
-
-
-def browser_on(**settings: object) -> Browser:
-    """A browser on an app of its own with these settings, and the user susan."""
-    app = create_app(config.TestConfig(**settings))
-    reset_schema(app)
-    with app.app_context():
-        user = User(username="susan", email="susan@example.com")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-    return Browser(app.test_client())
 
 
 def test_everything_is_off_with_ratelimit_enabled_false():

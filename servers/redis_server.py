@@ -6,7 +6,6 @@ server."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,15 +15,11 @@ from types import TracebackType
 from redis import Redis
 from redis.exceptions import RedisError
 
+from servers import free_port
+
 
 class RedisUnavailable(Exception):
     """This machine cannot run a Redis server of our own (the reason is the message)."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
@@ -37,7 +32,7 @@ class RedisServer:
             raise RedisUnavailable("redis-server is not installed (apt-get install redis-server)")
         self.binary = binary
         self.root = Path(tempfile.mkdtemp(prefix="microblog-redis-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
+
+from servers import free_port
 
 # Where Debian and Ubuntu install the server binaries, one folder per major version.
 SEARCH_PATTERN = "/usr/lib/postgresql/*/bin"
@@ -24,12 +25,6 @@ SYSTEM_USER = "postgres"
 
 class ClusterUnavailable(Exception):
     """This machine cannot run a PostgreSQL server of our own (the reason is the message)."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def find_binaries() -> Path:
@@ -57,7 +52,7 @@ class PostgresCluster:
         self.root = Path(tempfile.mkdtemp(prefix="microblog-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.settings = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
