@@ -17,17 +17,17 @@ from rq import Worker
 
 from microblog import config, create_app
 from microblog.services.email import send_email
+from servers import free_port
+from servers.redis_server import RedisServer, RedisUnavailable
 from tests.deploy.processes import (
     BIN,
     PROJECT,
     app_environment,
-    free_port,
     http_status,
     running,
     wait_until,
 )
 from tests.helpers import SmtpSink, skip_or_fail
-from tests.redis_server import RedisServer, RedisUnavailable
 
 TEMPLATE = PROJECT / "deploy" / "supervisor" / "microblog.conf.template"
 PROGRAMS = ("microblog:microblog-web", "microblog:microblog-worker")
