@@ -32,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Float,
     Select,
+    and_,
     bindparam,
     cast,
     column,
@@ -571,13 +572,26 @@ def search_users(raw: str, *, limit: int = 5) -> list[User]:
     names = [*query.words, *query.tags][:3]
     if not names:
         return []
-    conditions = [
-        func.lower(User.username).like(f"{_like_escape(name)}%", escape="\\") for name in names
-    ]
     return list(
         db.session.scalars(
-            select(User).where(or_(*conditions)).order_by(User.username).limit(limit)
+            select(User)
+            .where(or_(*(_starts_with(User.username_key, name) for name in names)))
+            .order_by(User.username_key)
+            .limit(limit)
         )
+    )
+
+
+def _starts_with(key: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """`key` (a lower-cased column with a unique index) starting with `prefix`: a range of
+    that index on every database (PostgreSQL reads no index for LIKE outside the C
+    collation, nor SQLite for its case-blind LIKE), then LIKE on the few rows in it, so
+    that no collation's order can let in a name that does not start so."""
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(
+        key >= prefix,
+        key < after,
+        key.like(f"{_like_escape(prefix)}%", escape="\\"),
     )
 
 

@@ -357,3 +357,45 @@ def test_a_tag_search_is_a_lookup_in_the_tag_index(app, posts, query):
                 rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
                 plan = [row[3] for row in rows]
             assert any(step.startswith("SCAN post_tag_fts VIRTUAL TABLE") for step in plan)
+
+
+def test_people_are_found_through_the_index_of_usernames(app, posts, make_user, query):
+    posts()
+    for name in ("Susie", "sus_an", "ana", "asusan"):
+        make_user(name)
+    names = query(lambda: [user.username for user in search_users("sus")])
+    # (In the database's own order: "_" sorts before or after letters by its collation.)
+    assert sorted(names) == ["Susie", "sus_an", "susan", "susanna"]
+    assert query(lambda: [user.username for user in search_users("SUSA")]) == [
+        "susan",
+        "susanna",
+    ]
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            search_users("sus")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        ((statement, parameters),) = statements
+        name = db.engine.dialect.name
+        with db.engine.connect() as connection:
+            if name == "sqlite":
+                rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                plan = " ".join(row[3] for row in rows)
+                assert "USING INDEX" in plan and "username_key>" in plan
+            elif name == "postgresql":
+                # A handful of rows: without this the planner would rather read them all.
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+                plan = " ".join(row[0] for row in rows)
+                assert "uq_user_username_key" in plan and "Index Cond" in plan
+            else:
+                rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+                (row,) = rows.mappings()
+                assert "uq_user_username_key" in row["possible_keys"]
+                assert row["type"] == "range"
