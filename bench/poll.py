@@ -31,7 +31,15 @@ from bench.data import (
 )
 from bench.endpoints import Endpoint, Measure
 from bench.load import add_load_arguments, measure_reads
-from bench.report import machine, run_record, save_results, targets_table, update_readme
+from bench.report import (
+    endpoints_table,
+    machine,
+    run_conditions,
+    run_record,
+    save_results,
+    targets_table,
+    update_readme,
+)
 
 READER_ID = 1
 READ_MESSAGES, UNREAD_MESSAGES = 40, 3
@@ -107,27 +115,14 @@ def check_targets(measures: list[Measure]) -> list[dict]:
 
 
 def markdown(result: dict) -> str:
-    data, m, settings = result["data"], result["machine"], result["settings"]
+    data = result["data"]
     lines = [
         f"**{result['db']}, {result['scale']} scale** ({data['users']:,} users, "
         f"{data['posts']:,} posts; the reader has {READ_MESSAGES} read and {UNREAD_MESSAGES} "
-        f"unread messages) — {result['date']}, commit {result['commit']}, {m['nproc']} x "
-        f"{m['cpu']}, load average at start {m['loadavg_start']}; in-process "
-        f"{settings['in_process_repeat']} requests each; gunicorn {settings['workers']} "
-        f"workers, {settings['load_generator']} with {settings['connections']} connections, "
-        f"{settings['rounds']} rounds x {settings['duration']} s per endpoint (medians).",
-        "",
-        "| endpoint | req/s | p50 ms | p99 ms | server ms | server CPU ms | SQL | writes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"unread messages) — {run_conditions(result, in_process=True)}",
     ]
-    for e in result["endpoints"]:
-        errors = f" ({e['errors']} errors)" if e["errors"] else ""
-        lines.append(
-            f"| `{e['path']}` {e['name']}{errors} | {e['rps']:.0f} | {e['p50_ms']:.2f} | "
-            f"{e['p99_ms']:.2f} | {e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | "
-            f"{e['queries']} | {e['writes']} |"
-        )
-    return "\n".join([*lines, "", *targets_table(result["targets"])]) + "\n"
+    table = endpoints_table(result["endpoints"], writes=True)
+    return "\n".join([*lines, "", *table, "", *targets_table(result["targets"])]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -186,6 +186,38 @@ def markdown(result: dict) -> str:
     return "\n".join([*lines, "", *targets_table(result["targets"])]) + "\n"
 
 
+def run_conditions(result: dict, *, in_process: bool = False) -> str:
+    """When, on what and how a run measured: "2026-12-02 04:36 UTC, commit …, 2 x CPU, load
+    average at start …; gunicorn 2 workers, wrk with 2 connections, 5 rounds x 2 s per
+    endpoint (medians)." (`in_process`: with the number of in-process requests.)"""
+    m, settings = result["machine"], result["settings"]
+    repeat = f"in-process {settings['in_process_repeat']} requests each; " if in_process else ""
+    return (
+        f"{result['date']}, commit {result['commit']}, {m['nproc']} x {m['cpu']}, load average "
+        f"at start {m['loadavg_start']}; {repeat}gunicorn {settings['workers']} workers, "
+        f"{settings['load_generator']} with {settings['connections']} connections, "
+        f"{settings['rounds']} rounds x {settings['duration']} s per endpoint (medians)."
+    )
+
+
+def endpoints_table(endpoints: list[dict], *, writes: bool = False) -> list[str]:
+    """A run's endpoints as Markdown table rows: throughput and latency under load, server
+    time and SQL statements in process (and the writes among them)."""
+    extra = " writes |" if writes else ""
+    lines = [
+        f"| endpoint | req/s | p50 ms | p99 ms | server ms | server CPU ms | SQL |{extra}",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if writes else ""),
+    ]
+    for e in endpoints:
+        errors = f" ({e['errors']} errors)" if e["errors"] else ""
+        lines.append(
+            f"| `{e['path']}` {e['name']}{errors} | {e['rps']:.0f} | {e['p50_ms']:.2f} | "
+            f"{e['p99_ms']:.2f} | {e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | "
+            f"{e['queries']} |" + (f" {e['writes']} |" if writes else "")
+        )
+    return lines
+
+
 def targets_table(targets: list[dict]) -> list[str]:
     """The targets as Markdown table rows; a row without a limit is shown, not judged."""
     lines = ["| target | value | limit | met |", "| --- | ---: | ---: | --- |"]

@@ -34,8 +34,10 @@ from bench.endpoints import Endpoint, Measure
 from bench.in_process import _logged_in_client
 from bench.load import add_load_arguments, measure_reads
 from bench.report import (
+    endpoints_table,
     machine,
     plans_markdown,
+    run_conditions,
     run_record,
     save_results,
     targets_table,
@@ -181,26 +183,12 @@ def query_plans(url: str) -> dict[str, str]:
 
 
 def markdown(result: dict) -> str:
-    data, m, settings = result["data"], result["machine"], result["settings"]
     lines = [
-        f"**{result['db']}, {result['scale']} scale** ({data['posts']:,} posts, "
-        f"{result['tagged']:,} of them tagged #{TAG} for the run) — {result['date']}, commit "
-        f"{result['commit']}, {m['nproc']} x {m['cpu']}, load average at start "
-        f"{m['loadavg_start']}; gunicorn {settings['workers']} workers, "
-        f"{settings['load_generator']} with {settings['connections']} connections, "
-        f"{settings['rounds']} rounds x {settings['duration']} s per endpoint (medians).",
-        "",
-        "| endpoint | req/s | p50 ms | p99 ms | server ms | server CPU ms | SQL |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"**{result['db']}, {result['scale']} scale** ({result['data']['posts']:,} posts, "
+        f"{result['tagged']:,} of them tagged #{TAG} for the run) — {run_conditions(result)}",
     ]
-    for e in result["endpoints"]:
-        errors = f" ({e['errors']} errors)" if e["errors"] else ""
-        lines.append(
-            f"| `{e['path']}` {e['name']}{errors} | {e['rps']:.0f} | {e['p50_ms']:.2f} | "
-            f"{e['p99_ms']:.2f} | {e['server_ms']:.2f} | {e['server_cpu_ms']:.2f} | "
-            f"{e['queries']} |"
-        )
-    return "\n".join([*lines, "", *targets_table(result["targets"])]) + "\n"
+    table = endpoints_table(result["endpoints"])
+    return "\n".join([*lines, "", *table, "", *targets_table(result["targets"])]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
