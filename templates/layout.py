@@ -51,7 +51,7 @@ from templates.avatars import avatar
 from templates.forms import csrf_input
 from templates.icons import icon, icon_label
 from templates.languages import html_lang, language_picker, theme_picker
-from templates.messages import unread_badge
+from templates.messages import messages_link
 from templates.users import ListedPerson, people_list
 
 # Read by htmx from <meta name="htmx-config">. 422 swaps the re-rendered form into itself;
@@ -143,33 +143,24 @@ def announcer_oob(text: str) -> Element:
     return div("#announcer", hx_swap_oob="innerHTML")[text]
 
 
-def _nav_link(
-    text: str, url: str, icon_name: str, current_path: str, badge: Node = None
-) -> Element:
+def _nav_link(text: str, url: str, icon_name: str, current_path: str) -> Element:
     current = "page" if url == current_path else None
     return li[
-        a(".nav-link", href=url, aria_current=current)[
-            icon(icon_name), span(".nav-label")[text], badge
-        ]
+        a(".nav-link", href=url, aria_current=current)[icon(icon_name), span(".nav-label")[text]]
     ]
 
 
-def site_nav(
-    *, viewer: Viewer, current_path: str, features: Mapping[str, str], unread_messages: int = 0
-) -> Element:
+def site_nav(*, viewer: Viewer, current_path: str, features: Mapping[str, str]) -> Element:
     """Home, Explore and, once they exist, Messages and Activity; your profile. `features`
-    maps "messages" and "activity" to their URLs when the site has them (search is in the
-    header); Messages carries the badge of `unread_messages`."""
+    maps "messages" and "activity" to their URLs when the site has them (search, and the
+    unread badge, are in the header)."""
     links = [
         _nav_link(_("Home"), url_for("main.index"), "home", current_path),
         _nav_link(_("Explore"), url_for("main.explore"), "explore", current_path),
     ]
     if viewer.is_authenticated:
         if "messages" in features:
-            badge = unread_badge(count=unread_messages)
-            links.append(
-                _nav_link(_("Messages"), features["messages"], "messages", current_path, badge)
-            )
+            links.append(_nav_link(_("Messages"), features["messages"], "messages", current_path))
         if "activity" in features:
             links.append(_nav_link(_("Activity"), features["activity"], "activity", current_path))
         profile_url = url_for("main.user", username=viewer.username)
@@ -231,16 +222,21 @@ def site_header(
     site_name: str,
     avatar_url: str | None,
     search_url: str | None = None,
+    messages_url: str | None = None,
+    unread_messages: int = 0,
     ways_in: bool = True,
 ) -> Element:
-    """The site's name, the search box (when `search_url` is given); your avatar and the Post
-    action, or the ways in for a visitor (unless `ways_in` is False: a page that cannot tell
-    who is looking)."""
+    """The site's name, the search box (when `search_url` is given); your messages with
+    their unread badge (when `messages_url` is given), your avatar and the Post action, or
+    the ways in for a visitor (unless `ways_in` is False: a page that cannot tell who is
+    looking)."""
     if viewer.is_authenticated and avatar_url:
         actions: Node = [
+            messages_link(url=messages_url, count=unread_messages) if messages_url else None,
             a(".button.post-action", href=f"{url_for('main.index')}#post")[
                 # TRANSLATORS: the header's button that takes you to the form to write a post.
-                icon("compose", small=True), pgettext("button", "Post")
+                icon("compose", small=True),
+                span(".post-action-label")[pgettext("button", "Post")],
             ],
             account_menu(viewer=viewer, avatar_url=avatar_url),
         ]
@@ -344,6 +340,8 @@ def page(
                 search_url=features.get("search")
                 if features.get("search") != current_path
                 else None,
+                messages_url=features.get("messages"),
+                unread_messages=unread_messages,
                 ways_in=ways_in,
             ),
             div(".shell")[
@@ -351,7 +349,6 @@ def page(
                     viewer=viewer,
                     current_path=current_path,
                     features=features,
-                    unread_messages=unread_messages,
                 ),
                 div(".content")[
                     div("#flashes")[flash_messages(flashes)],

@@ -34,6 +34,7 @@ from templates.avatars import avatar
 from templates.dates import timestamp
 from templates.forms import csrf_input, field, form_errors
 from templates.hx import hx_form
+from templates.icons import icon
 from templates.pager import ListPage, PageURL, list_pager
 from templates.people import LIST_AVATAR_SIZE
 
@@ -235,10 +236,15 @@ def unread_text(count: int) -> str:
     return ngettext("%(num)d unread message", "%(num)d unread messages", count)
 
 
+# The most unread messages the badge's number shows ("99+" after that).
+MAX_SHOWN = 99
+
+
 def unread_badge(*, count: int, oob: bool = False) -> Element:
-    """The number of unread messages next to the Messages link. It asks every 30 s whether
-    the number changed (the server answers 204 when not) and replaces itself when it did;
-    every htmx response also brings it out of band (`oob`)."""
+    """The number of unread messages on the header's Messages link, and the link's name for
+    screen readers ("Messages, 3 unread"). It asks every 30 s whether the number changed (the
+    server answers 204 when not) and replaces itself when it did; every htmx response also
+    brings it out of band (`oob`)."""
     url = url_for("main.unread_badge", count=count)
     return span(
         "#unread-badge.unread-badge",
@@ -248,10 +254,21 @@ def unread_badge(*, count: int, oob: bool = False) -> Element:
         hx_swap="outerHTML",
         hx_swap_oob="true" if oob else None,
     )[
-        (
-            span(".badge-count", aria_hidden="true")[str(count)],
-            span(".visually-hidden")[unread_text(count)],
-        )
+        # The number on the envelope stays short; screen readers get the exact count.
+        span(".badge-count", aria_hidden="true")[
+            str(count) if count <= MAX_SHOWN else f"{MAX_SHOWN}+"
+        ]
         if count
-        else None
+        else None,
+        span(".visually-hidden")[
+            # TRANSLATORS: the name screen readers give the header's Messages link.
+            ngettext("Messages, %(num)d unread", "Messages, %(num)d unread", count)
+            if count
+            else _("Messages")
+        ],
     ]
+
+
+def messages_link(*, url: str, count: int) -> Element:
+    """The header's way to your messages: an envelope with the unread badge, which names it."""
+    return a(".header-messages", href=url)[icon("messages"), unread_badge(count=count)]

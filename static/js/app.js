@@ -223,7 +223,7 @@
 
   function cardLink(node) {
     var link = node && node.closest ? node.closest("a[href]") : null;
-    // Cards are for logged-in readers (the badge is in their menu only), never inside a card,
+    // Cards are for logged-in readers (only their header has the badge), never inside a card,
     // the menu or a profile's own header, and not for the profile already on screen.
     if (!link || !document.getElementById("unread-badge")) return null;
     if (link.closest("nav, .user-popup, .profile, .user-card")) return null;

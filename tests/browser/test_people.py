@@ -137,17 +137,90 @@ def test_sending_a_message_without_javascript(new_context: Callable[..., Browser
 def test_badge_is_kept_current_by_htmx_responses_and_opening_clears_it(page: Page, people):
     log_in(page, "zoe")
     page.goto("/user/ana")
+    header = page.get_by_role("banner")
     badge = page.locator("#unread-badge")
-    expect(badge).to_have_text("")
+    expect(header.get_by_role("link", name="Messages", exact=True)).to_be_visible()
+    expect(badge.locator(".badge-count")).to_have_count(0)
     send_message(people, "ana", "zoe", "Are you there?")
-    # Any htmx answer brings the badge along.
+    # Any htmx answer brings the badge along, and there stays one badge in the page.
     page.get_by_role("button", name="Follow", exact=True).click()
     expect(badge.locator(".badge-count")).to_have_text("1")
-    expect(page.get_by_role("link", name="Messages 1 unread message")).to_be_visible()
-    page.get_by_role("link", name="Messages 1 unread message").click()
+    expect(badge).to_have_count(1)
+    link = header.get_by_role("link", name="Messages, 1 unread", exact=True)
+    expect(link).to_be_visible()
+    # The navigation's Messages link carries no second number.
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Messages", exact=True)).to_be_visible()
+    expect(nav.locator(".badge-count")).to_have_count(0)
+    link.click()
     page.get_by_role("link", name="ana", exact=True).click()
     expect(page.locator("#message-list .new-marker")).to_have_count(1)
-    expect(badge).to_have_text("")
+    expect(badge.locator(".badge-count")).to_have_count(0)
+    expect(header.get_by_role("link", name="Messages", exact=True)).to_be_visible()
+
+
+def test_the_poll_brings_a_new_message_to_the_header_and_says_so(page: Page, people):
+    page.clock.install()
+    log_in(page, "zoe")
+    page.goto("/explore")
+    link = page.get_by_role("banner").get_by_role("link", name="Messages", exact=True)
+    link.focus()
+    send_message(people, "ana", "zoe", "Hello?")
+    send_message(people, "ana", "zoe", "Still there?")
+    page.clock.fast_forward("00:31")
+    badge = page.locator("#unread-badge")
+    expect(badge.locator(".badge-count")).to_have_text("2")
+    expect(badge).to_have_count(1)
+    expect(page.locator("#announcer")).to_have_text("2 unread messages")
+    # The link keeps the focus, now with the count in its name.
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Messages, 2 unread", exact=True)
+    ).to_be_focused()
+    # Nothing new: the next poll leaves badge and announcer as they are.
+    page.evaluate("() => { document.getElementById('announcer').textContent = ''; }")
+    page.clock.fast_forward("00:31")
+    page.wait_for_timeout(300)
+    expect(page.locator("#announcer")).to_have_text("")
+    expect(badge.locator(".badge-count")).to_have_text("2")
+
+
+HEADER_WIDTHS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.mark.parametrize("width", HEADER_WIDTHS)
+@pytest.mark.parametrize("locale", ["en", "es", "de"])
+def test_the_header_badge_fits_at_phone_and_desktop_widths(
+    new_context: Callable[..., BrowserContext], people: Site, locale: str, width: str
+):
+    for n in range(12):
+        send_message(people, "ana", "zoe", f"Message {n}")
+    page = new_context(language=locale, viewport=HEADER_WIDTHS[width]).new_page()
+    log_in(page, "zoe")
+    page.goto("/explore")
+    name = people.translator(locale).plural(
+        "Messages, %(num)d unread", "Messages, %(num)d unread", 12
+    )
+    header = page.get_by_role("banner")
+    link = header.get_by_role("link", name=name, exact=True)
+    expect(link).to_be_visible()
+    count = link.locator(".badge-count")
+    expect(count).to_have_text("12")
+    brand = header.locator(".brand").bounding_box()
+    post = header.locator(".post-action").bounding_box()
+    menu = header.locator(".account-menu summary").bounding_box()
+    search = header.locator("search").bounding_box()
+    box, number = link.bounding_box(), count.bounding_box()
+    # The number sits on the envelope, inside the header, over nothing else.
+    assert boxes_overlap(box, number)
+    assert number["y"] >= header.bounding_box()["y"]
+    for other in (brand, post, menu, search):
+        assert not boxes_overlap(number, other) and not boxes_overlap(box, other)
+    # One row: the name, the envelope, Post and the avatar (the phone's search box below).
+    middle = brand["y"] + brand["height"] / 2
+    for part in (box, post, menu):
+        assert part["y"] <= middle <= part["y"] + part["height"]
+    assert_no_horizontal_scroll(page, f"the header at {width} width")
+    assert_accessible(page, f"the header with unread messages at {width} width")
 
 
 @pytest.mark.parametrize("locale", ["en", "es"])
@@ -163,6 +236,11 @@ def test_people_and_message_pages_are_accessible(
     people.follow("max", "zoe")
     page = new_context(language=locale).new_page()
     log_in(page, "zoe")
+    name = people.translator(locale).plural(
+        "Messages, %(num)d unread", "Messages, %(num)d unread", 1
+    )
+    expect(page.get_by_role("banner").get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert_accessible(page, "the home page with an unread message")
     page.goto("/user/ana")
     page.locator(".block-form button").click()  # blocked users page gets a row
     for url in (

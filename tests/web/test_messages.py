@@ -179,7 +179,7 @@ def test_opening_a_conversation_marks_it_read(pair, query):
     # The messages that were new when the page opened say so; the badge is already current.
     assert [m.get_text() for m in page.select(".message-body")] == ["two", "one"]
     assert len(page.select(".message-received .new-marker")) == 2
-    assert page.select_one("#unread-badge .visually-hidden").get_text() == "1 unread message"
+    assert page.select_one("#unread-badge .visually-hidden").get_text() == "Messages, 1 unread"
     assert unread_of(query, "susan") == 1
     page = soup(pair.get("/messages/john"))
     assert page.select(".new-marker") == []

@@ -3,7 +3,9 @@
 import time
 
 import pytest
+from bs4 import BeautifulSoup
 
+from templates.messages import unread_badge
 from tests.helpers import count_queries, soup
 
 
@@ -24,23 +26,60 @@ def badge(page):
     return page.find(id="unread-badge")
 
 
-def test_header_badge_counts_unread_messages(pair):
+def accessible_name(element) -> str:
+    """What a screen reader says for `element`: its text, less what is aria-hidden."""
+    words = [
+        text.strip()
+        for text in element.find_all(string=True)
+        if text.strip()
+        and not any(parent.get("aria-hidden") == "true" for parent in text.parents if parent)
+    ]
+    return " ".join(words)
+
+
+def test_the_header_links_to_messages_with_the_unread_badge(pair):
     pair.login("susan")
     page = soup(pair.get("/"))
-    link = page.find("nav").find("a", href="/messages")
-    assert link.get_text(" ", strip=True) == "Messages"
+    link = page.find("header").find("a", href="/messages")
+    assert badge(page).find_parent("a") is link
+    assert accessible_name(link) == "Messages"
+    assert link.select(".badge-count") == []
     assert badge(page)["hx-trigger"] == "every 30s"
     assert badge(page)["hx-get"] == "/messages/unread?count=0"
-    assert page.find("nav").find("a", href="/activity").get_text() == "Activity"
     send(pair, "john", "susan")
     send(pair, "john", "susan")
     pair.logout()
     pair.login("susan")
     page = soup(pair.get("/explore"))
-    assert badge(page).select_one(".badge-count").get_text() == "2"
-    assert badge(page).select_one(".badge-count")["aria-hidden"] == "true"
-    assert badge(page).select_one(".visually-hidden").get_text() == "2 unread messages"
+    link = page.find("header").find("a", href="/messages")
+    assert accessible_name(link) == "Messages, 2 unread"
+    assert link.select_one(".badge-count").get_text() == "2"
+    assert link.select_one(".badge-count")["aria-hidden"] == "true"
     assert badge(page)["hx-get"] == "/messages/unread?count=2"
+    # One badge in the page: the navigation's Messages link carries none.
+    assert len(page.select("#unread-badge")) == 1
+    nav_link = page.find("nav").find("a", href="/messages")
+    assert nav_link.get_text(" ", strip=True) == "Messages"
+    assert page.find("nav").select(".badge-count") == []
+    assert page.find("nav").find("a", href="/activity").get_text() == "Activity"
+
+
+def test_the_header_badge_is_named_in_the_readers_language(pair):
+    pair.login("susan")
+    send(pair, "john", "susan")
+    send(pair, "john", "susan")
+    send(pair, "john", "susan")
+    pair.logout()
+    pair.login("susan")
+    for language, name in (("es", "Mensajes, 3 sin leer"), ("de", "Nachrichten, 3 ungelesen")):
+        page = soup(pair.get("/explore", headers={"Accept-Language": language}))
+        assert accessible_name(page.find("header").find("a", href="/messages")) == name
+
+
+def test_visitors_have_no_messages_link_in_the_header(pair):
+    page = soup(pair.get("/explore"))
+    assert page.find("header").find("a", href="/messages") is None
+    assert badge(page) is None
 
 
 def test_every_htmx_response_brings_the_badge_out_of_band(pair, make_posts):
@@ -53,9 +92,12 @@ def test_every_htmx_response_brings_the_badge_out_of_band(pair, make_posts):
         pair.post("/follow/john", htmx=True),
         pair.post("/", {"post": "hi"}, htmx=True),
     ):
-        oob = badge(soup(response))
+        page = soup(response)
+        assert len(page.select("#unread-badge")) == 1
+        oob = badge(page)
         assert oob["hx-swap-oob"] == "true"
         assert oob.select_one(".badge-count").get_text() == "1"
+        assert accessible_name(oob) == "Messages, 1 unread"
 
 
 def test_poll_answers_204_when_nothing_changed_and_the_badge_when_it_did(pair):
@@ -73,6 +115,8 @@ def test_poll_answers_204_when_nothing_changed_and_the_badge_when_it_did(pair):
     new_badge = badge(page)
     assert new_badge["hx-get"] == "/messages/unread?count=1"
     assert not new_badge.has_attr("hx-swap-oob"), "the poll replaces the badge itself"
+    assert len(page.select("#unread-badge")) == 1
+    assert accessible_name(new_badge) == "Messages, 1 unread"
     # The change is announced politely.
     assert page.find(id="announcer").get_text() == "1 unread message"
     assert pair.get("/messages/unread?count=1", htmx=True).status_code == 204
@@ -176,3 +220,10 @@ def test_empty_activity_says_what_will_show(pair):
     pair.login("susan")
     text = soup(pair.get("/activity")).select_one("#activity .empty-state").get_text()
     assert text == "Nothing yet: new followers and messages will show here."
+
+
+def test_the_badge_shows_at_most_99_and_names_the_exact_count(app):
+    with app.test_request_context():
+        page = BeautifulSoup(str(unread_badge(count=150)), "html.parser")
+    assert page.select_one(".badge-count").get_text() == "99+"
+    assert accessible_name(page) == "Messages, 150 unread"
