@@ -4,6 +4,8 @@ receives. Helpers that test modules import live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
 import socket
 import sqlite3
@@ -17,9 +19,21 @@ from flask import Flask
 
 from microblog import create_app
 from microblog.config import TestConfig
-from microblog.extensions import db
+from microblog.extensions import (
+    apifairy,
+    babel,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+    post_cards,
+)
+from microblog.logs import LIMITER_LOGGER
 from microblog.models import Post, User
 from microblog.models.types import utcnow
+from microblog.services import tasks
 from microblog.services.email import wait_for_pending_mail
 from tests.helpers import (
     PASSWORD,
@@ -137,27 +151,142 @@ def _copy_pristine_sqlite(app: Flask) -> None:
     backup API) of one built once per worker by `reset_schema`, byte for byte what building it
     again would give, in a fraction of the time."""
     global _pristine_sqlite
-    if _pristine_sqlite is None:
-        reset_schema(app)
-        _pristine_sqlite = sqlite3.connect(":memory:", check_same_thread=False)
-        with app.app_context():
-            db.engine.raw_connection().driver_connection.backup(_pristine_sqlite)
-        return
     with app.app_context():
-        _pristine_sqlite.backup(db.engine.raw_connection().driver_connection)
+        if _pristine_sqlite is None:
+            reset_schema(app)
+            _pristine_sqlite = sqlite3.connect(":memory:", check_same_thread=False)
+            source, target = None, _pristine_sqlite
+        else:
+            source, target = _pristine_sqlite, None
+        connection = db.engine.raw_connection()
+        try:
+            (source or connection.driver_connection).backup(target or connection.driver_connection)
+        finally:
+            connection.close()
+
+
+def _shape(app: Flask) -> tuple:
+    """What a test could change in an app besides its config and data: routes, hooks, error
+    handlers, extensions, the classes it uses, the card actions and the listeners on its
+    database engine. An app whose shape a test changed is not used again."""
+
+    def hooks(registry: dict) -> dict:
+        return {scope: list(funcs) for scope, funcs in registry.items() if funcs}
+
+    cards = app.extensions["post_cards"]
+    with app.app_context():
+        engine = db.engine
+    events = ("before_cursor_execute", "after_cursor_execute", "commit", "rollback", "begin")
+    return (
+        [(rule.rule, rule.endpoint, rule.methods) for rule in app.url_map.iter_rules()],
+        dict(app.view_functions),
+        dict(app.blueprints),
+        hooks(app.before_request_funcs),
+        hooks(app.after_request_funcs),
+        hooks(app.teardown_request_funcs),
+        list(app.teardown_appcontext_funcs),
+        hooks(app.url_value_preprocessors),
+        hooks(app.url_default_functions),
+        {
+            scope: {code: dict(handlers) for code, handlers in codes.items() if handlers}
+            for scope, codes in app.error_handler_spec.items()
+        },
+        dict(app.extensions),
+        (app.wsgi_app, app.request_class, app.response_class, app.session_interface, app.json),
+        (list(cards.actions), list(cards.factories), cards.find_usernames),
+        engine,
+        [len(getattr(engine.dispatch, name)) for name in events],
+    )
+
+
+class _Reusable:
+    """An app the `app` fixture made, kept for the next test of its worker on the same
+    database, with what a test may change put back before each test: its config, its empty
+    database and its caches. Making an app costs more than most tests (Werkzeug compiles
+    every route, SQLAlchemy every statement anew for a new engine)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.config = copy.deepcopy(dict(app.config))
+        self.shape = _shape(app)
+        self.extensions = _shared_state(app)
+
+    def usable(self) -> bool:
+        """Whether no other app has been made since this one last ran a test: create_app()
+        binds the extension objects all apps share (Flask-Limiter keeps whether limits are
+        on, and their storage, in its own) and the site's logger to the app it makes."""
+        return _shared_state(self.app) == self.extensions
+
+    def renew(self) -> None:
+        """As the app was when it was made (its database is emptied by the fixture)."""
+        app = self.app
+        # Flask refuses new routes and hooks once an app has served a request; a test that
+        # adds some gets an app that has not (and it is not used again after that test).
+        app._got_first_request = False
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        post_cards.cache_clear(app)
+
+    def still_as_made(self) -> bool:
+        self.extensions = _shared_state(self.app)
+        return _shape(self.app) == self.shape
+
+
+def _shared_state(app: Flask) -> tuple:
+    shared = (db, migrate, login_manager, csrf, babel, htmx, limiter, apifairy, post_cards)
+    loggers = (app.logger, logging.getLogger(LIMITER_LOGGER))
+    return (
+        [dict(vars(extension)) for extension in shared],
+        [(logger.level, list(logger.handlers)) for logger in loggers],
+    )
+
+
+_reusable: dict[str, _Reusable] = {}
+
+
+def _finished_background_work() -> bool:
+    """Mail and jobs this test's requests started have finished (so none runs into the next
+    test's database)."""
+    return wait_for_pending_mail(timeout=30) and all(
+        tasks.wait_for_threads(queue, timeout=30) for queue in tasks.QUEUES
+    )
 
 
 @pytest.fixture
 def app(backend: str) -> Iterator[Flask]:
-    app = create_app(TestConfig(database_url(backend)))
+    """An app of this test's own as far as the test can tell: the TestConfig on an empty
+    database, its caches empty. The same app object serves the next tests of the worker
+    (see _Reusable) unless a test changed more than its config and data."""
+    url = database_url(backend)
+    kept = _reusable.pop(backend, None)
+    if kept is not None and kept.usable():
+        kept.renew()
+        app = kept.app
+    else:
+        if kept is not None:
+            _discard(kept.app)
+        app = create_app(TestConfig(url))
+        kept = _Reusable(app)
     if backend == "sqlite":
         _copy_pristine_sqlite(app)
     elif backend not in _schema_ready:
         reset_schema(app)
         _schema_ready.add(backend)
     yield app
+    finished = _finished_background_work()
+    with app.app_context():
+        db.session.remove()
     if backend != "sqlite":
-        empty_tables(app)
+        empty_tables(app, dispose=False)
+    if finished and kept.still_as_made():
+        _reusable[backend] = kept
+    else:
+        _discard(app)
+
+
+def _discard(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

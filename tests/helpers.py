@@ -62,12 +62,15 @@ def reset_schema(app: Flask) -> None:
         db.create_all()
 
 
-def empty_tables(app: Flask) -> None:
+def empty_tables(app: Flask, *, dispose: bool = True) -> None:
+    """Delete every row of the models' tables (and close the connections, unless the app
+    goes on being used)."""
     with app.app_context():
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
-        db.engine.dispose()
+        if dispose:
+            db.engine.dispose()
 
 
 def browser_on(database_url: str = "sqlite://", **settings: object) -> Browser:
