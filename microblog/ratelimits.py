@@ -271,3 +271,7 @@ def init_app(app: Flask) -> None:
                 "write it like '5 per 15 minutes' (several with ';')."
             )
     limiter.init_app(app)
+    # The limiter is one object for every app of the process (its decorators are made at
+    # import time), and init_app leaves its "storage is down, counting in memory" flag as an
+    # earlier app left it: each app starts on its own storage, and says so if that is down.
+    limiter._storage_dead = False

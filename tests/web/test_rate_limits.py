@@ -358,3 +358,20 @@ def test_with_redis_down_the_site_works_and_limits_go_on_in_memory(closed_port, 
 
     assert answers == [422] * 5 + [429]
     assert "falling back to in-memory storage" in caplog.text
+
+
+def test_each_app_whose_redis_is_down_says_so_though_an_earlier_one_fell_back(closed_port, caplog):
+    # The limiter is one object for every app of a process (its decorators are made at import
+    # time): an earlier app's dead Redis must not leave the next app in the fallback unsaid.
+    earlier = browser_on(
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0"
+    )
+    log_in(earlier, "susan", "guess")
+    later = browser_on(
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/1"
+    )
+    with caplog.at_level(logging.WARNING):
+        answers = [log_in(later, "susan", f"guess {n}").status_code for n in range(6)]
+
+    assert answers == [422] * 5 + [429]
+    assert "falling back to in-memory storage" in caplog.text
