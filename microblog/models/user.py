@@ -24,6 +24,7 @@ from microblog.models.limits import (
     ABOUT_ME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
+    is_id,
 )
 from microblog.models.types import UTCDateTime, utcnow
 
@@ -130,7 +131,9 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def exists(cls, user_id: int) -> bool:
-        """Whether there is an account with this id."""
+        """Whether there is an account with this id (a number too large for the column is none)."""
+        if not is_id(user_id):
+            return False
         return db.session.scalar(select(cls.id).where(cls.id == user_id)) is not None
 
     @classmethod

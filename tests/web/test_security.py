@@ -106,6 +106,12 @@ def test_local_avatars_are_cacheable_svg(browser, make_user):
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize("user_id", [0, 2**31, 2**63, 10**20])
+def test_avatar_of_an_impossible_user_id_is_404(browser, make_user, user_id):
+    make_user("susan")
+    assert browser.get(f"/avatar/{user_id}").status_code == 404
+
+
 def test_gravatar_provider_uses_gravatar_urls_and_allows_them_in_the_csp(browser, app, make_user):
     app.config["AVATAR_PROVIDER"] = "gravatar"
     make_user("susan")
