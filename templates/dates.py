@@ -26,7 +26,7 @@ def is_recent(moment: datetime, *, now: datetime) -> bool:
     return now - moment < RELATIVE_LIMIT
 
 
-def _babel_unit(seconds: int) -> tuple[str, int]:
+def _babel_unit(seconds: float) -> tuple[str, int]:
     """The unit and rounded count that babel.dates.format_timedelta (threshold 1.0,
     granularity "second") shows for a delta of `seconds`, found the way it finds them."""
     for unit, size in TIMEDELTA_UNITS:
@@ -42,7 +42,7 @@ def relative_text(moment: datetime, *, now: datetime, locale: str) -> str:
     """ "3 minutes ago" in `locale`, for `moment` seen at `now`."""
     # A post made this very second (or stamped by a clock slightly ahead) is "1 second ago".
     delta = min(moment - now, timedelta(seconds=-1))
-    seconds = delta.days * 86400 + delta.seconds  # whole seconds, as Babel counts them
+    seconds = delta.total_seconds()  # with the microseconds, as Babel counts them
     key = (locale, seconds >= 0, *_babel_unit(seconds))
     text = _relative_texts.get(key)
     if text is None:

@@ -24,6 +24,14 @@ def test_relative_text_is_what_babel_says(age, locale):
     assert relative_text(moment, now=NOW, locale=locale) == babel_says
 
 
+def test_relative_text_counts_the_microseconds_as_babel_does():
+    # 209.000001 s is 3.48 minutes: counted in whole seconds (210 s, 3.5 minutes) it would be
+    # remembered as "4 minutes", the text of a moment read just before.
+    assert relative_text(NOW - timedelta(minutes=4), now=NOW, locale="es") == "hace 4 minutos"
+    moment = NOW - timedelta(seconds=209, microseconds=1)
+    assert relative_text(moment, now=NOW, locale="es") == "hace 3 minutos"
+
+
 def test_relative_texts_at_the_edges_of_units():
     def text(**age: float) -> str:
         return relative_text(NOW - timedelta(**age), now=NOW, locale="en")
