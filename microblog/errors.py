@@ -42,8 +42,13 @@ def _texts(code: int) -> tuple[str, str]:
     return texts.get(code, (_("Error"), _("The request could not be completed.")))
 
 
-def error_response(code: int, *, message: str | None = None) -> Response:
-    """The error page (or, for htmx, the alert for #alerts) with status `code`."""
+def error_response(
+    code: int, *, message: str | None = None, back_to: str | None = None
+) -> Response:
+    """The error page (or, for htmx, the alert for #alerts) with status `code`. It is also
+    the answer to a change that cannot be made (following yourself, messaging someone who
+    blocks you): nothing is changed, and the page leads back to `back_to`, the page the
+    change was asked from, as well as home."""
     if is_api_request():
         # Under /api every error is JSON, even a 404 for an unknown URL or a 500.
         return api_error_response(code, message)
@@ -51,7 +56,7 @@ def error_response(code: int, *, message: str | None = None) -> Response:
     text = message or default_message
     return render(
         error_alert(title=title, message=text),
-        page_content=error_page(title=title, message=text),
+        page_content=error_page(title=title, message=text, back_url=back_to),
         page_title=title,
         status=code,
     )

@@ -26,7 +26,6 @@ from microblog.models import User
 from microblog.services.avatars import avatar_url
 from microblog.themes import select_theme, visitor_theme
 from microblog.unread import unread_messages
-from templates.errors import error_alert
 from templates.layout import SideColumn, announcer_oob, document_title, flashes_oob, page
 from templates.messages import unread_badge
 from templates.users import ListedPerson
@@ -212,16 +211,6 @@ def leave_page(url: str, *, message: str, category: str = "success") -> Response
     if _swaps_part_of_a_page():
         return htmx_redirect(url)
     return flask_redirect(url, 303)
-
-
-def refuse(message: str, *, redirect_to: str, status: int = 400) -> Response:
-    """The answer to a change that cannot be made. For htmx: `message` as an alert, with
-    `status` (htmx puts it in #alerts). For a browser: `message` flashed as an error and a 303
-    to `redirect_to`."""
-    if not _swaps_part_of_a_page():
-        flash(message, "error")
-        return flask_redirect(redirect_to, 303)
-    return render(error_alert(title=_("Bad request"), message=message), status=status)
 
 
 def page_turn(number: int) -> bool:

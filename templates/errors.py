@@ -7,10 +7,16 @@ from flask_babel import gettext as _
 from htpy import Element, a, div, h1, p, strong
 
 
-def error_page(*, title: str, message: str, home_url: str | None = None) -> Element:
+def error_page(
+    *, title: str, message: str, home_url: str | None = None, back_url: str | None = None
+) -> Element:
+    """What went wrong; a link back to `back_url` (the page a refused action was sent from)
+    when there is one, and to the home page."""
     return div(".narrow.error-page")[
         h1[title],
         p[message],
+        # TRANSLATORS: on an error page, the link to the page the refused action came from.
+        p[a(href=back_url)[_("Go back")]] if back_url else None,
         p[a(href=home_url or url_for("main.index"))[_("Back to the home page")]],
     ]
 

@@ -36,7 +36,7 @@ from microblog.models.message import (
 )
 from microblog.presence import quiet
 from microblog.ratelimits import message_limit, note_message_sent
-from microblog.responses import after_change, canonical_redirect, page_turn, refuse, render
+from microblog.responses import after_change, canonical_redirect, page_turn, render
 from microblog.unread import notification_feed, remember_unread, unread_messages
 from templates.activity import EVENT_AVATAR_SIZE, activity_section
 from templates.activity import activity_page as activity_page_view
@@ -71,7 +71,8 @@ def _correspondent(username: str) -> User:
     """The other person of a conversation: someone else who exists (else 404 / 400)."""
     other = User.by_username(username) or abort(404)
     if other.id == current_user.id:
-        abort(error_response(400, message=_("You cannot send a message to yourself.")))
+        refusal = _("You cannot send a message to yourself.")
+        abort(error_response(400, message=refusal, back_to=url_for("main.messages")))
     return other
 
 
@@ -119,7 +120,7 @@ def send_message(recipient: str) -> Response:
         return redirect(conversation_url)
     refusal = _refusal(other, relation(current_user, other))
     if refusal:
-        return refuse(refusal, redirect_to=conversation_url, status=403)
+        return error_response(403, message=refusal, back_to=conversation_url)
     form = MessageForm()
     if not form.validate_on_submit():
         # htmx shows the form with its errors in place; a browser, the whole conversation.

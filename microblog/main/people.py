@@ -133,7 +133,10 @@ def _block_change(username: str, *, block: bool) -> Response:
             404, message=_("There is no user called %(username)s.", username=username)
         )
     if target.id == current_user.id:
-        return error_response(400, message=_("You cannot block yourself."))
+        message = _("You cannot block yourself.") if block else _("You cannot unblock yourself.")
+        return error_response(
+            400, message=message, back_to=url_for("main.user", username=target.username)
+        )
     if block:
         block_user(current_user, target)
         message = _(

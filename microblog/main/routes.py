@@ -33,7 +33,6 @@ from microblog.responses import (
     canonical_redirect,
     listed_people,
     page_turn,
-    refuse,
     render,
 )
 from microblog.services.avatars import avatar_url, identicon_svg
@@ -258,10 +257,10 @@ def _follow_change(username: str, *, follow: bool) -> Response:
     profile_url = url_for("main.user", username=target.username)
     if target.id == current_user.id:
         message = _("You cannot follow yourself.") if follow else _("You cannot unfollow yourself.")
-        return refuse(message, redirect_to=profile_url)
+        return error_response(400, message=message, back_to=profile_url)
     if follow and not relation(current_user, target).can_follow:
         refusal = _("You cannot follow %(username)s.", username=target.username)
-        return refuse(refusal, redirect_to=profile_url, status=403)
+        return error_response(403, message=refusal, back_to=profile_url)
     if follow:
         current_user.follow(target)
         message = _("You are following %(username)s.", username=target.username)

@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from htpy import Node
 from sqlalchemy import select
 
+from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.models import Post, PostRow, PostTranslation
 from microblog.models.limits import is_id
 from microblog.models.translation import body_digest
 from microblog.ratelimits import translation_limit
-from microblog.responses import after_change, refuse
+from microblog.responses import after_change
 from microblog.security import is_safe_next
 from microblog.services.translation import (
     TranslationError,
@@ -131,11 +132,17 @@ def translate(id: int) -> Response:
             announcement=_("Showing the original."),
         )
     if translator is None:
-        return refuse(_("Posts cannot be translated on this site."), redirect_to=back_to)
+        return error_response(
+            400, message=_("Posts cannot be translated on this site."), back_to=back_to
+        )
     if post.language is None:
-        return refuse(_("The language of this post is not known."), redirect_to=back_to)
+        return error_response(
+            400, message=_("The language of this post is not known."), back_to=back_to
+        )
     if same_language(post.language, target):
-        return refuse(_("This post is already in your language."), redirect_to=back_to)
+        return error_response(
+            400, message=_("This post is already in your language."), back_to=back_to
+        )
     try:
         made = translate_post(
             post.id, post.body, source=post.language, target=target, translator=translator

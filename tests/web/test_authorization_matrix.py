@@ -44,10 +44,10 @@ class Expect:
     location: str | None = None
 
 
-# For a browser, a change is a 303 (post/redirect/get); so is a refusal, with an error flash:
-# the database tells them apart.
+# For a browser, a change is a 303 (post/redirect/get); a refusal is a 4xx page saying why,
+# as the same refusal is an alert for htmx.
 DONE = Expect(303, changes=True)
-REFUSED = Expect(303)
+REFUSED = Expect(400)
 TO_LOGIN = Expect(303, location="/auth/login")
 HOME = Expect(303, location="/")
 NO_CSRF = Expect(400)
@@ -153,12 +153,12 @@ SITE = [
         DONE,
         setup=_follows("john", "susan"),
     ),
-    Site("POST /block/<username>", lambda w: "/block/susan", TO_LOGIN, Expect(400), DONE),
+    Site("POST /block/<username>", lambda w: "/block/susan", TO_LOGIN, REFUSED, DONE),
     Site(
         "POST /unblock/<username>",
         lambda w: "/unblock/susan",
         TO_LOGIN,
-        Expect(400),
+        REFUSED,
         DONE,
         setup=_blocks("john", "susan"),
     ),
@@ -166,7 +166,7 @@ SITE = [
         "POST /send_message/<recipient>",
         lambda w: "/send_message/susan",
         TO_LOGIN,
-        Expect(400),
+        REFUSED,
         DONE,
         form=lambda w, r: {"message": "Hello"},
     ),

@@ -117,7 +117,12 @@ def test_unknown_recipient_is_a_404(pair, htmx):
 def test_messaging_yourself_is_a_clear_error(pair, query, htmx):
     response = send(pair, "susan", "susan", "note to self", htmx=htmx)
     assert response.status_code == 400
-    assert "You cannot send a message to yourself." in soup(response).get_text()
+    said = "You cannot send a message to yourself."
+    if htmx:
+        assert said in soup(response).find(role="alert").get_text()
+    else:
+        assert soup(response).find("main").find("p").get_text() == said
+        assert soup(response).find("main").find("a", string="Go back")["href"] == "/messages"
     assert stored(query) == []
 
 
@@ -135,10 +140,11 @@ def test_blocked_users_cannot_message(pair, query):
 
     query(susan_blocks_john)
     response = send(pair, "john", "susan", "let me in")
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/messages/susan"
+    assert response.status_code == 403
+    page = soup(response)
+    assert page.find("main").find("p").get_text() == "susan does not accept messages from you."
+    assert page.find("main").find("a", string="Go back")["href"] == "/messages/susan"
     page = soup(pair.get("/messages/susan"))
-    assert "susan does not accept messages from you." in page.find(id="flashes").get_text()
     assert page.select_one("#message-form") is None
     assert page.select_one(".notice").get_text() == "susan does not accept messages from you."
     response = pair.post("/send_message/susan", {"message": "let me in"}, htmx=True)

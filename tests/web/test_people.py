@@ -176,8 +176,10 @@ def test_block_ends_follows_both_ways_and_refuses_new_ones(susan_and_john, query
     browser.login("john")
     assert soup(browser.get("/user/susan")).select_one(".follow-form") is None
     response = browser.post("/follow/susan")
-    assert response.status_code == 303
-    assert "You cannot follow susan." in soup(browser.get("/user/susan")).find(id="flashes").text
+    assert response.status_code == 403
+    page = soup(response)
+    assert page.find("main").find("p").get_text() == "You cannot follow susan."
+    assert page.find("main").find("a", string="Go back")["href"] == "/user/susan"
     response = browser.post("/follow/susan", htmx=True)
     assert response.status_code == 403
     assert "You cannot follow susan." in soup(response).get_text()
@@ -208,7 +210,10 @@ def test_blocking_twice_or_yourself_or_nobody(susan_and_john):
     browser.login("susan")
     assert browser.post("/block/john").status_code == 303
     assert browser.post("/block/john").status_code == 303
-    assert browser.post("/block/susan").status_code == 400
+    for action in ("block", "unblock"):
+        response = browser.post(f"/{action}/susan")
+        assert response.status_code == 400
+        assert soup(response).find("main").find("p").get_text() == f"You cannot {action} yourself."
     assert browser.post("/block/nobody").status_code == 404
     assert browser.post("/unblock/nobody").status_code == 404
 

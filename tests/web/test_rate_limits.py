@@ -320,8 +320,8 @@ def test_refused_messages_do_not_count(browser, make_user, query):
     ]
     sent = [browser.post("/send_message/john", {"message": f"hi {n}"}).status_code for n in (1, 2)]
 
-    # A browser is sent back to the conversation with a flash when the recipient blocks them.
-    assert refused == [422, 422, 303, 400, 404] and sent == [303, 303]
+    # A recipient who blocks the sender is a 403, as a page saying so.
+    assert refused == [422, 422, 403, 400, 404] and sent == [303, 303]
     assert sent_messages(query) == ["hi 1", "hi 2"]
 
 

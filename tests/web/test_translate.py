@@ -169,10 +169,38 @@ def test_what_cannot_be_translated_is_refused(susan, spanish_post, make_posts, l
     response = susan.post(f"/post/{english}/translate", {"next": "/explore"}, htmx=True)
     assert response.status_code == 400
     assert "The language of this post is not known." in soup(response).get_text()
+    plain = susan.post(f"/post/{english}/translate", {"next": "/explore"})
+    assert plain.status_code == 400
+    page = soup(plain).find("main")
+    assert page.find("p").get_text() == "The language of this post is not known."
+    assert page.find("a", string="Go back")["href"] == "/explore"
     outside = susan.post(f"/post/{spanish_post}/translate", {"next": "https://evil.example/"})
     assert outside.headers["Location"].startswith("/explore?translated=")
     assert susan.post(f"/post/{spanish_post}/translate", {}, csrf=False).status_code == 400
     assert libretranslate.log[-1:] and len(libretranslate.log) == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_refusals_say_why_with_a_400_and_store_nothing(
+    app, susan, spanish_post, libretranslate, query, htmx
+):
+    def refused(headers=None) -> str:
+        response = susan.post(
+            f"/post/{spanish_post}/translate", {"next": "/explore"}, htmx=htmx, headers=headers
+        )
+        assert response.status_code == 400
+        if htmx:
+            return soup(response).find(role="alert").get_text()
+        page = soup(response).find("main")
+        assert page.find("a", href="/explore"), "a way back to the page of the post"
+        return page.find("p").get_text()
+
+    # A Spanish reader asking for a Spanish post in Spanish.
+    assert "Esta publicación ya está en tu idioma." in refused({"Accept-Language": "es"})
+    app.config.update(LIBRETRANSLATE_URL=None)
+    assert "Posts cannot be translated on this site." in refused()
+    assert libretranslate.log == []
+    assert query(lambda: PostTranslation.query.count()) == 0
 
 
 def test_translations_per_user_are_limited(make_user, httpserver):
