@@ -128,13 +128,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ALLDB, indirect=True)
 
 
+# Tests that take seconds each (browsers, servers and worker processes, fuzzing, an
+# interpreter per module) run first, so that under xdist no worker is left with one of them
+# at the end while the other has finished.
+SLOW_FIRST = (
+    "tests/browser/",
+    "tests/deploy/",
+    "tests/jobs/",
+    "tests/db/test_outage_recovery.py",
+    "tests/unit/test_imports.py",
+    "tests/api/test_openapi.py",
+    "tests/fuzz/",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`alldb` on a test without a database would change nothing: refuse it (a module marked
-    alldb may still hold a few tests that need no database)."""
+    alldb may still hold a few tests that need no database). The slow ones go first."""
     for item in items:
         marked = any(mark.name == "alldb" for mark in item.own_markers)
         if marked and "backend" not in item.fixturenames:
             raise pytest.UsageError(f"{item.nodeid} is marked alldb but uses no app database")
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
 
 
 @pytest.fixture
