@@ -5,6 +5,8 @@ ports on 127.0.0.1 for them and for the site. Not part of the site (not installe
 from __future__ import annotations
 
 import socket
+from types import TracebackType
+from typing import Self
 
 
 def free_port() -> int:
@@ -12,3 +14,30 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Server:
+    """A server of our own as a context manager: `with` sets it up (`setup()`) and removes it
+    at the end (`remove()`), also when setting up failed half-way."""
+
+    def setup(self) -> None:
+        raise NotImplementedError
+
+    def remove(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.setup()
+        except BaseException:
+            self.remove()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self.remove()

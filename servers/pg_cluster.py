@@ -14,9 +14,8 @@ import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
-from types import TracebackType
 
-from servers import free_port
+from servers import Server, free_port
 
 # Where Debian and Ubuntu install the server binaries, one folder per major version.
 SEARCH_PATTERN = "/usr/lib/postgresql/*/bin"
@@ -40,7 +39,7 @@ def find_binaries() -> Path:
     raise ClusterUnavailable(f"no initdb and pg_ctl (looked in $PG_BIN, {SEARCH_PATTERN}, PATH)")
 
 
-class PostgresCluster:
+class PostgresCluster(Server):
     """`with PostgresCluster() as cluster:` a running server at `cluster.url()`; `stop()`
     and `start()` it at will; it is stopped and its folder deleted when the block ends."""
 
@@ -112,22 +111,9 @@ class PostgresCluster:
             engine.dispose()
         return self.url(name)
 
-    def __enter__(self) -> PostgresCluster:
-        try:
-            self.init()
-            self.start()
-        except BaseException:
-            self.remove()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self.remove()
+    def setup(self) -> None:
+        self.init()
+        self.start()
 
     def remove(self) -> None:
         """Stop the server if it runs (waiting a little for it) and delete its folder."""

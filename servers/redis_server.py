@@ -10,19 +10,18 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 from redis import Redis
 from redis.exceptions import RedisError
 
-from servers import free_port
+from servers import Server, free_port
 
 
 class RedisUnavailable(Exception):
     """This machine cannot run a Redis server of our own (the reason is the message)."""
 
 
-class RedisServer:
+class RedisServer(Server):
     """`with RedisServer() as server:` a running Redis at `server.url`; `stop()` and
     `start()` it at will (on the same port); it is stopped and its folder deleted at the end."""
 
@@ -77,21 +76,8 @@ class RedisServer:
             self.process.wait(timeout=10)
         self.process = None
 
-    def __enter__(self) -> RedisServer:
-        try:
-            self.start()
-        except BaseException:
-            self.remove()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        self.remove()
+    def setup(self) -> None:
+        self.start()
 
     def remove(self) -> None:
         self.stop()
