@@ -22,7 +22,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from bench.data import flask_env  # noqa: E402
+from bench.data import at_least_one, flask_env  # noqa: E402
 
 PAGES = [
     ("home page 1", "/", False),
@@ -61,7 +61,7 @@ for line in sys.stdin:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("versions", nargs="+", metavar="NAME=CHECKOUT")
-    parser.add_argument("--rounds", type=int, default=150)
+    parser.add_argument("--rounds", type=at_least_one, default=150)
     args = parser.parse_args(argv)
     database = f"sqlite:///{BENCH / 'data' / 'reference.db'}"
     workers = {}

@@ -27,6 +27,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
+from bench.data import at_least_one  # noqa: E402
+
 
 class CountingSink:
     """An SMTP handler that keeps only the size of each mail and its decoded attachment's
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--posts", default="1000,10000,100000")
     parser.add_argument("--db-url", default=None, help="default: SQLite in a temporary directory")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=at_least_one, default=3)
     args = parser.parse_args(argv)
 
     from aiosmtpd.controller import Controller

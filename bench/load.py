@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.parse
 
-from bench.data import BENCH
+from bench.data import BENCH, at_least_one
 from bench.endpoints import READER, Endpoint, Measure
 from bench.in_process import in_process
 from bench.server import Session, gunicorn, log_in
@@ -22,11 +22,11 @@ from bench.server import Session, gunicorn, log_in
 
 def add_load_arguments(parser: argparse.ArgumentParser, *, in_process_repeat: int) -> None:
     """How the app is served and loaded, and how often each page is timed in-process."""
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--workers", type=at_least_one, default=2)
+    parser.add_argument("--connections", type=at_least_one, default=2)
     parser.add_argument("--duration", type=float, default=2, help="seconds per load run")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--in-process-repeat", type=int, default=in_process_repeat)
+    parser.add_argument("--rounds", type=at_least_one, default=5)
+    parser.add_argument("--in-process-repeat", type=at_least_one, default=in_process_repeat)
 
 
 def ensure_wrk() -> str | None:

@@ -22,13 +22,15 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
+from bench.data import at_least_one  # noqa: E402
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--scale", default="reference")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--repeat", type=at_least_one, default=200)
     parser.add_argument(
         "--profile", action="store_true", help="print a cProfile of the list, cards not cached"
     )
