@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from flask_login.utils import decode_cookie
@@ -216,6 +217,7 @@ def delete_account() -> Response:
             db.session.commit()
             session.clear()
             logout_user()  # and the remember-me cookie
+            refresh()  # the goodbye reads in the language of the visitor's page it is shown on
             return leave_page(
                 url_for("auth.login"), message=_("Your account and everything in it are deleted.")
             )

@@ -24,6 +24,7 @@ from microblog.auth.tokens import (
     user_for_reset_token,
 )
 from microblog.extensions import db, login_manager, post_cards
+from microblog.locales import LANGUAGE_COOKIE, supported_language
 from microblog.models import BODY_MAX_LENGTH, PostList, User, paginate
 from microblog.ratelimits import login_limits, mail_limits, note_failed_login, registration_limit
 from microblog.responses import redirect_with_return, render
@@ -116,7 +117,12 @@ def register() -> Response:
         return redirect(url_for("main.index"), 303)
     form = RegistrationForm()
     if form.validate_on_submit():
-        user = User(username=form.username.data, email=form.email.data)
+        # A language picked in the footer before registering is the new account's choice.
+        user = User(
+            username=form.username.data,
+            email=form.email.data,
+            language=supported_language(request.cookies.get(LANGUAGE_COOKIE)),
+        )
         user.set_password(form.password.data)
         db.session.add(user)
         try:

@@ -7,7 +7,7 @@ import pytest
 
 from microblog.extensions import db
 from microblog.models import Post, User
-from tests.helpers import Browser, html_pages, soup
+from tests.helpers import PASSWORD, Browser, html_pages, soup
 
 SKIP_LINK = {
     "en": "Skip to main content",
@@ -296,3 +296,62 @@ def test_automatic_on_the_profile_follows_the_browser_whatever_the_footer_said(a
     browser.login("john")
     german = {"Accept-Language": "de;q=0.9,en;q=0.5"}
     assert soup(browser.get("/explore", headers=german)).html["lang"] == "de"
+
+
+def test_registering_keeps_the_language_picked_in_the_footer(browser, query):
+    """A visitor who chose German before creating an account does not land in English."""
+    pick(browser, soup(browser.get("/auth/register")), "de")
+    response = browser.post(
+        "/auth/register",
+        {
+            "username": "greta",
+            "email": "greta@example.com",
+            "password": "ein gutes langes Passwort",
+            "password2": "ein gutes langes Passwort",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 303
+    assert query(lambda: User.by_username("greta").language) == "de"
+    page = soup(browser.get("/", headers={"Accept-Language": "en"}))
+    assert page.html["lang"] == "de"
+    assert page.find(id="flashes").get_text(strip=True) == (
+        "Willkommen, greta! Dein Konto ist eingerichtet."
+    )
+
+
+def test_registering_without_a_footer_choice_stays_automatic(browser, query):
+    browser.post(
+        "/auth/register",
+        {
+            "username": "greta",
+            "email": "greta@example.com",
+            "password": "ein gutes langes Passwort",
+            "password2": "ein gutes langes Passwort",
+        },
+    )
+    assert query(lambda: User.by_username("greta").language) is None
+
+
+def test_logging_out_says_so_in_the_language_of_the_next_page(browser, site):
+    """john reads English (automatic, his browser); logged out, the footer's Spanish."""
+    pick(browser, soup(browser.get("/explore")), "es")
+    browser.login("john")
+    english = {"Accept-Language": "en"}
+    assert soup(browser.get("/explore", headers=english)).html["lang"] == "en"
+    browser.post("/auth/logout", headers=english)
+    page = soup(browser.get("/explore", headers=english))
+    assert page.html["lang"] == "es"
+    assert page.find(id="flashes").get_text(strip=True) == "Has cerrado la sesión."
+
+
+def test_deleting_the_account_says_goodbye_in_the_language_of_the_next_page(browser, site):
+    pick(browser, soup(browser.get("/explore")), "de")
+    browser.login("john")
+    english = {"Accept-Language": "en"}
+    browser.post("/auth/delete_account", {"password": PASSWORD}, headers=english)
+    page = soup(browser.get("/auth/login", headers=english))
+    assert page.html["lang"] == "de"
+    assert page.find(id="flashes").get_text(strip=True) == (
+        "Dein Konto und alles darin wurde gelöscht."
+    )
