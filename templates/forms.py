@@ -20,6 +20,7 @@ from htpy import (
     option,
     p,
     select,
+    span,
     textarea,
     ul,
 )
@@ -68,7 +69,12 @@ def _control(field: Field, attrs: dict) -> Element:
     return input(type=kind, value=field._value(), **attrs)
 
 
-def field(field: Field, *, hint: str | None = None, **extra: str | int | bool) -> Element:
+def js_only(text: str) -> Element:
+    """Words about what only works with JavaScript (a shortcut): hidden while it is off."""
+    return span(".js-only")[text]
+
+
+def field(field: Field, *, hint: Node = None, **extra: str | int | bool) -> Element:
     """A labelled form control with its hint and errors linked by aria-describedby.
     `keep_value=True` fills a password field with what was typed (otherwise it stays empty)."""
     described_by = []

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from wtforms import Form
 
 from templates.cards import CardContext, post_items
-from templates.forms import csrf_input, field, form_errors
+from templates.forms import csrf_input, field, form_errors, js_only
 from templates.hx import hx_form, hx_link
 from templates.icons import icon_label
 
@@ -134,7 +134,7 @@ def edit_form(
         input(type="hidden", name="next", value=back_to),
         field(
             form_.post,
-            hint=_("Up to %(max)d characters. Ctrl+Enter saves.", max=limit),
+            hint=[_("Up to %(max)d characters.", max=limit), " ", js_only(_("Ctrl+Enter saves."))],
             dir="auto",
             rows=3,
             autofocus=True,

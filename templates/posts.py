@@ -13,7 +13,7 @@ from markupsafe import escape
 from wtforms import Form
 
 from templates.cards import CardContext, post_items
-from templates.forms import csrf_input, field
+from templates.forms import csrf_input, field, js_only
 from templates.hx import hx_form, hx_link
 from templates.users import ListedPerson, people_list
 
@@ -84,7 +84,7 @@ def post_form(form_: Form, *, focus: bool = False) -> Element:
         csrf_input(),
         field(
             form_.post,
-            hint=_("Up to %(max)d characters. Ctrl+Enter posts.", max=limit),
+            hint=[_("Up to %(max)d characters.", max=limit), " ", js_only(_("Ctrl+Enter posts."))],
             dir="auto",
             rows=3,
             autofocus=focus,

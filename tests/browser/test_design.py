@@ -275,3 +275,20 @@ def test_about_me_keeps_its_line_breaks_and_a_page_turn_its_title(page: Page, si
     page.get_by_role("link", name="Older posts").click()
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(page).to_have_title("zoe, page 2 · Microblog")
+
+
+def test_the_ctrl_enter_shortcut_is_mentioned_only_where_it_works(
+    new_context: Callable[..., BrowserContext], site: Site
+) -> None:
+    site.add_user("zoe")
+    for javascript in (True, False):
+        page = new_context(java_script_enabled=javascript).new_page()
+        log_in(page, "zoe")
+        hint = page.locator("#post-form .hint")
+        expect(hint).to_contain_text("Up to 280 characters.")
+        shortcut = hint.get_by_text("Ctrl+Enter posts.")
+        if javascript:
+            expect(shortcut).to_be_visible()
+        else:
+            expect(shortcut).to_be_hidden()
+        page.context.close()
