@@ -28,6 +28,11 @@ def failure_text(failure: str | None) -> str:
     """Why an export failed, in the reader's words."""
     texts = {
         "mail": _("The mail with your posts could not be sent."),
+        # Trying again cannot help until the people running the site configure mail.
+        "no_mail": _(
+            "This site is not set up to send mail yet, so it cannot send you your posts. "
+            "Please tell the people who run it."
+        ),
         "lost": _("The export stopped before it was done."),
         "not_started": _("The export could not be started. Try again in a few minutes."),
     }

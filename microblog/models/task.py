@@ -19,6 +19,7 @@ ACTIVE_STATES = (QUEUED, RUNNING)
 # Why a task failed, for the page to say it in the reader's language. The task's `error`
 # keeps the details (an SMTP answer, an exception) for the people running the site.
 FAILED_MAIL = "mail"  # the mail server refused or could not be reached
+FAILED_NO_MAIL = "no_mail"  # the site has no mail server (MAIL_SERVER unset)
 FAILED_ERROR = "error"  # the job raised
 FAILED_LOST = "lost"  # the worker died: no heartbeat for TASK_STALE_SECONDS
 FAILED_NOT_STARTED = "not_started"  # no worker took it, or the queue could not be reached

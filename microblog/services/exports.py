@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from microblog.extensions import db
 from microblog.models import Post, Task, User
-from microblog.models.task import FAILED_MAIL, TaskStatus
+from microblog.models.task import FAILED_MAIL, FAILED_NO_MAIL, TaskStatus
 from microblog.services import tasks
 from microblog.services.email import SmtpSettings, build_message, send_with_attachment
 from templates.emails import export_html, export_text
@@ -116,7 +116,9 @@ def export_posts(task: Task, *, locale: str) -> None:
         return
     settings = SmtpSettings.from_config(current_app.config)
     if settings is None:
-        raise tasks.TaskFailed(FAILED_MAIL, "MAIL_SERVER is not set: the export cannot be mailed")
+        raise tasks.TaskFailed(
+            FAILED_NO_MAIL, "MAIL_SERVER is not set: the export cannot be mailed"
+        )
 
     def progress(done: int, total: int) -> None:
         task.report(done * WRITING_SHARE // total if total else WRITING_SHARE)

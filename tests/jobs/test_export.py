@@ -233,8 +233,11 @@ def test_without_a_mail_server_the_export_fails_rather_than_pretend(susan, app):
     susan.post("/export_posts")
     finish_jobs()
     task = latest(app)
-    assert (task.state, task.failure) == (FAILED, "mail")
+    assert (task.state, task.failure) == (FAILED, "no_mail")
     assert "MAIL_SERVER" in task.error
+    # Not "could not be sent" with a Try again that would fail the same way: the reason.
+    shown = panel(susan.get("/user/susan")).find(class_="export-failed").get_text()
+    assert shown.startswith("This site is not set up to send mail yet")
 
 
 def test_an_export_whose_worker_died_shows_failed_and_may_start_again(susan, app, mailbox):
