@@ -15,7 +15,7 @@ from microblog.security import nul_in_query_is_text
 from microblog.services.search import (
     COUNT_MAX,
     Order,
-    count_matches,
+    match_count,
     parse_query,
     search_posts,
     search_users,
@@ -46,8 +46,9 @@ def search() -> Response:
     focus = False
     if not query.is_empty:
         # The first page says how many match; knowing that, the database finds them faster.
-        matched = count_matches(query) if asked.is_first else None
-        few = matched is not None and matched <= COUNT_MAX
+        counted = match_count(query) if asked.is_first else None
+        matched = counted.posts if counted else None
+        few = counted is not None and counted.few
         hits = requested_page(partial(search_posts, raw, order=order, few=few), asked)
         if matched is not None:
             people = listed_people(search_users(raw))

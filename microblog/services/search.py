@@ -34,6 +34,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     cast,
     column,
     event,
@@ -62,9 +63,11 @@ from microblog.models.user import User
 Order = Literal["newest", "relevance"]
 QUERY_MAX_LENGTH = 200  # characters of a query that are read; the rest is ignored
 TERMS_MAX = 12
-# Matches counted for "N results": past this, "more than N" (counting every match of a word
-# that half the posts contain would cost more than the page itself).
-COUNT_MAX = 1000
+# Matches counted for "N results": past this, "more than N". Finding the 101st match of two
+# words that 0.6% of the posts share reads ~17,000 posts (5 ms at 1,000,000 posts on
+# PostgreSQL); the 1,001st, ten times that: more than the page itself, for a number no reader
+# pages through (see bench/README.md, Search).
+COUNT_MAX = 100
 
 _QUOTED = re.compile(r'"([^"]*)"?')
 _WORD = re.compile(r"[^\W_]+")
@@ -176,6 +179,13 @@ class SearchIndex:
         """`statement` (on Post) narrowed to the posts matching the words of `query`; `few`:
         the caller knows that few posts match (it counted them)."""
         raise NotImplementedError
+
+    def count(self, query: SearchQuery, limit: int) -> Select[Any]:
+        """One statement giving (how many posts match `query`, no further than `limit` + 1;
+        whether `filter(few=True)` suits the page)."""
+        capped = self.filter(select(Post.id), query).limit(limit + 1).subquery()
+        n = func.count()
+        return select(n, n <= limit).select_from(capped)
 
     def best_first(self, query: SearchQuery) -> list[Any]:
         """ORDER BY clauses putting the best matches first (after `filter`), in an order that
@@ -394,6 +404,44 @@ class PostgreSQLIndex(SearchIndex):
         )
         return statement.join(found, found.c.id == Post.id)
 
+    # Newest posts read for a count before the GIN index is asked (a bound on the walk).
+    RECENT_WINDOW = 20_000
+
+    def count(self, query: SearchQuery, limit: int) -> Select[Any]:
+        # A plan that does not depend on the planner's guess of how common the words are
+        # (which cannot tell a rare word from a common one here, see filter()): walk the
+        # newest RECENT_WINDOW posts by the primary key, newest first, until limit + 1 match
+        # (a common word: done after a few hundred posts); only when fewer match there, count
+        # from the GIN index (a materialized CTE, so that the planner cannot turn it back into
+        # a walk of the whole table): a rare word has a short list in the index.
+        matches = _search_vector.op("@@")(self._tsquery(query))
+        newest = select(func.max(Post.id)).scalar_subquery()
+        recent = (
+            select(Post.id)
+            .where(Post.id > newest - self.RECENT_WINDOW, matches)
+            .order_by(Post.id.desc())
+            .limit(limit + 1)
+            .subquery()
+        )
+        recent_count = select(func.count().label("n")).select_from(recent).subquery()
+        found = (
+            select(Post.id.label("id"))
+            .where(_search_vector.op("@@")(self._tsquery(query)))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        all_count = (
+            select(func.count())
+            .select_from(select(found.c.id).limit(limit + 1).subquery())
+            .scalar_subquery()
+        )
+        # CASE evaluates the second count only when the first is not enough; and then the
+        # page too is better read from the index (few=True), however many match.
+        common = recent_count.c.n > limit
+        return select(case((common, recent_count.c.n), else_=all_count), ~common).select_from(
+            recent_count
+        )
+
     def best_first(self, query: SearchQuery) -> list[Any]:
         return [
             func.ts_rank(_search_vector, self._tsquery(query), type_=Float).desc(),
@@ -495,7 +543,7 @@ def matching_posts(
     query: SearchQuery, *, order: Order = "newest", few: bool = False
 ) -> Select[Any]:
     """The posts matching `query` with their authors (POST_ROW_COLUMNS), newest or best first
-    (`query` must not be empty); `few`: no more than COUNT_MAX match (count_matches said)."""
+    (`query` must not be empty); `few`: the index should find them first (match_count said)."""
     index = index_for(db.engine.dialect.name)
     statement = index.filter(
         select(*POST_ROW_COLUMNS).join(User, User.id == Post.user_id), query, few=few
@@ -522,8 +570,8 @@ def search_posts(
     first, a page may continue next to a post, as the timelines do: just older than post
     `before` or just newer than post `after` (nothing repeats or goes missing when people post
     meanwhile, and a deep page costs what the first does); when nothing is there, or best
-    first, the page number decides. `few`: no more than COUNT_MAX posts match (as
-    count_matches() said), which helps some databases choose how to find them."""
+    first, the page number decides. `few`: match_count() said that few posts match (or, on
+    PostgreSQL, few of the newest), which helps some databases choose how to find them."""
     query = parse_query(raw)
     if query.is_empty:
         return PostHits([], page, per_page, False, query)
@@ -546,14 +594,27 @@ def search_posts(
     return PostHits(rows[:per_page], page, per_page, len(rows) > per_page, query, page > 1)
 
 
-def count_matches(query: SearchQuery, *, limit: int = COUNT_MAX) -> int:
+@dataclass(frozen=True)
+class MatchCount:
+    """How many posts match (no further than the limit + 1), and whether the page is better
+    read with `few=True` (see search_posts)."""
+
+    posts: int
+    few: bool
+
+
+def match_count(query: SearchQuery, *, limit: int = COUNT_MAX) -> MatchCount:
     """How many posts match `query`, counting no further than `limit` + 1 (one query)."""
     if query.is_empty:
-        return 0
+        return MatchCount(0, True)
     index = index_for(db.engine.dialect.name)
-    statement = index.filter(select(Post.id), query)
-    capped = statement.limit(limit + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+    posts, few = db.session.execute(index.count(query, limit)).one()
+    return MatchCount(posts or 0, bool(few))
+
+
+def count_matches(query: SearchQuery, *, limit: int = COUNT_MAX) -> int:
+    """How many posts match `query`, counting no further than `limit` + 1 (one query)."""
+    return match_count(query, limit=limit).posts
 
 
 def search_posts_counted(
@@ -605,11 +666,13 @@ def reindex(engine: Engine | None = None) -> None:
 
 __all__ = [
     "COUNT_MAX",
+    "MatchCount",
     "PostHits",
     "SearchIndex",
     "SearchQuery",
     "count_matches",
     "include_in_migrations",
+    "match_count",
     "matching_posts",
     "parse_query",
     "refresh_tags",

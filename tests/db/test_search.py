@@ -11,7 +11,10 @@ from sqlalchemy import event, select, text
 from microblog.extensions import db
 from microblog.models import Post
 from microblog.services.search import (
+    MatchCount,
+    PostgreSQLIndex,
     count_matches,
+    match_count,
     parse_query,
     reindex,
     search_posts,
@@ -217,6 +220,24 @@ def test_matches_are_counted_up_to_a_limit(posts, query):
     assert query(lambda: count_matches(harvest, limit=3)) == 4  # "more than 3"
     assert query(lambda: count_matches(parse_query("#report"))) == 0
     assert query(lambda: count_matches(parse_query(""))) == 0
+
+
+def test_matches_older_than_the_newest_posts_are_counted_too(posts, query, monkeypatch):
+    # PostgreSQL counts among its newest posts first, then in the index: the count is exact
+    # either way (a window of two posts here, so that most matches are older than it).
+    monkeypatch.setattr(PostgreSQLIndex, "RECENT_WINDOW", 2)
+    posts(*(f"Harvest report {n}" for n in range(5)), "Nothing to see", "Nor here")
+    harvest = parse_query("harvest")
+    assert query(lambda: match_count(harvest)) == MatchCount(5, True)
+    assert query(lambda: count_matches(harvest, limit=3)) == 4
+    assert query(lambda: count_matches(harvest, limit=1)) == 2
+    assert len(query(lambda: search_posts("harvest", few=True).ids)) == 5
+
+
+def test_a_word_in_many_of_the_newest_posts_is_more_than_the_limit(posts, query):
+    posts(*(f"Harvest report {n}" for n in range(5)))
+    counted = query(lambda: match_count(parse_query("harvest"), limit=3))
+    assert counted == MatchCount(4, False)  # "more than 3", and the page walks the newest
 
 
 def test_a_query_of_only_exclusions_or_punctuation_finds_nothing(posts, query):
