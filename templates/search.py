@@ -104,7 +104,7 @@ def search_form(*, url: str, text: str, order: str) -> Element:
 
 
 def result_count(*, posts: int, people: int, capped: bool) -> str:
-    """ "12 results", or "More than 1000 results" when counting stopped."""
+    """ "12 results", or "More than 100 results" when counting stopped."""
     total = posts + people
     if capped:
         return ngettext("More than %(num)d result", "More than %(num)d results", total)
