@@ -75,7 +75,9 @@ def render(
         announcements = [*g.get("announcements", []), *(text for _category, text in messages)]
         extras = [document_title(page_title)] if retitle else []
         extras.extend(oob)
-        if messages:
+        # What someone does supersedes the messages about what they did before (as a page
+        # after a plain form's redirect shows only the new ones); reading does not.
+        if messages or request.method != "GET":
             extras.append(flashes_oob(messages))
         if announcements:
             extras.append(announcer_oob(" ".join(announcements)))

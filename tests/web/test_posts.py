@@ -253,3 +253,14 @@ def test_post_cards_show_author_avatar_and_time(susan, make_posts):
     assert when["datetime"].endswith("+00:00")
     assert when["title"]
     assert when.get_text().endswith("ago")
+
+
+def test_an_htmx_action_clears_the_messages_of_an_earlier_one_and_reading_keeps_them(susan):
+    # The flash of the login is on the page the browser shows; a post made with htmx replaces
+    # the list of messages (with none of its own), a hover card or a poll leaves it alone.
+    posted = soup(susan.post("/index", {"post": "Hello again"}, htmx=True))
+    looked = soup(susan.get("/user/susan/popup", htmx=True))
+
+    flashes = posted.find(id="flashes")
+    assert flashes["hx-swap-oob"] == "innerHTML" and flashes.get_text(strip=True) == ""
+    assert looked.find(id="flashes") is None
