@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from microblog.extensions import db
+from microblog.i18n.forms import strxfrm_key
 from microblog.models import Post, User
 from tests.helpers import PASSWORD, Browser, html_pages, soup
 
@@ -194,6 +195,20 @@ def test_edit_profile_saves_language_and_timezone_and_answers_in_the_new_languag
         "Europe/Madrid"
     )
     assert "Europe/Madrid" in form.find(id="timezone-hint").get_text()
+
+
+@pytest.mark.parametrize(
+    ("language", "region", "city"),
+    [("en", "America", "New York"), ("es", "América", "Nueva York"), ("de", "Amerika", "New York")],
+)
+def test_time_zones_are_named_in_the_readers_language(browser, site, language, region, city):
+    browser.login("susan")
+    page = soup(browser.get("/edit_profile", headers={"Accept-Language": language}))
+    group = page.find("select", id="timezone").find("optgroup", label=region)
+    cities = [option.get_text() for option in group.find_all("option")]
+
+    assert group.find("option", value="America/New_York").get_text() == city
+    assert cities == sorted(cities, key=strxfrm_key) and len(cities) > 100
 
 
 def test_edit_profile_empty_preferences_mean_automatic(browser, site, query):
