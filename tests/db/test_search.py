@@ -224,8 +224,8 @@ def test_matches_are_counted_up_to_a_limit(posts, query):
 
 def test_matches_older_than_the_newest_posts_are_counted_too(posts, query, monkeypatch):
     # PostgreSQL counts among its newest posts first, then in the index: the count is exact
-    # either way (a window of two posts here, so that most matches are older than it).
-    monkeypatch.setattr(PostgreSQLIndex, "RECENT_WINDOW", 2)
+    # either way (the newest third of the posts here, so that most matches are older).
+    monkeypatch.setattr(PostgreSQLIndex, "RECENT_SHARE", 3)
     posts(*(f"Harvest report {n}" for n in range(5)), "Nothing to see", "Nor here")
     harvest = parse_query("harvest")
     assert query(lambda: match_count(harvest)) == MatchCount(5, True)
@@ -234,7 +234,8 @@ def test_matches_older_than_the_newest_posts_are_counted_too(posts, query, monke
     assert len(query(lambda: search_posts("harvest", few=True).ids)) == 5
 
 
-def test_a_word_in_many_of_the_newest_posts_is_more_than_the_limit(posts, query):
+def test_a_word_in_many_of_the_newest_posts_is_more_than_the_limit(posts, query, monkeypatch):
+    monkeypatch.setattr(PostgreSQLIndex, "RECENT_SHARE", 1)  # every post is among the newest
     posts(*(f"Harvest report {n}" for n in range(5)))
     counted = query(lambda: match_count(parse_query("harvest"), limit=3))
     assert counted == MatchCount(4, False)  # "more than 3", and the page walks the newest
