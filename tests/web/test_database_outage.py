@@ -15,9 +15,9 @@ from flask import Flask
 
 from microblog import config, create_app, logs
 from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.models import Post
 from microblog.outage import RETRY_AFTER_SECONDS, is_database_outage
-from tests.helpers import PASSWORD, ApiClient, Browser, reset_schema, soup
+from tests.helpers import ApiClient, Browser, browser_on, soup
 
 
 class Outage:
@@ -197,22 +197,13 @@ def test_with_redis_unreachable_pages_work_and_a_mail_that_cannot_be_queued_is_l
     closed_port, caplog
 ):
     redis_url = f"redis://127.0.0.1:{closed_port}/0"
-    app = create_app(
-        config.TestConfig(
-            REDIS_URL=redis_url,
-            RATELIMIT_ENABLED=True,
-            RATELIMIT_STORAGE_URI=redis_url,
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=closed_port,
-        )
+    browser = browser_on(
+        REDIS_URL=redis_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=redis_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=closed_port,
     )
-    reset_schema(app)
-    with app.app_context():
-        user = User(username="susan", email="susan@example.com")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-    browser = Browser(app.test_client())
     assert browser.get("/explore").status_code == 200
     browser.login("susan")
     assert browser.post("/", {"post": "Redis is down, posting is not"}).status_code == 303
