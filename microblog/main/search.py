@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import gettext as _
 
 from microblog.extensions import post_cards
@@ -15,8 +15,8 @@ from microblog.security import nul_in_query_is_text
 from microblog.services.search import (
     COUNT_MAX,
     Order,
-    match_count,
     parse_query,
+    search_first_page,
     search_posts,
     search_users,
 )
@@ -45,11 +45,13 @@ def search() -> Response:
     hits, people, count = None, [], ""
     focus = False
     if not query.is_empty:
-        # The first page says how many match; knowing that, the database finds them faster.
-        counted = match_count(query) if asked.is_first else None
-        matched = counted.posts if counted else None
-        few = counted is not None and counted.few
-        hits = requested_page(partial(search_posts, raw, order=order, few=few), asked)
+        # The first page says how many match (with the page, in one query where it can).
+        matched = None
+        if asked.is_first:
+            per_page = current_app.config["POSTS_PER_PAGE"]
+            hits, matched = search_first_page(query, order=order, per_page=per_page)
+        else:
+            hits = requested_page(partial(search_posts, raw, order=order), asked)
         if matched is not None:
             people = listed_people(search_users(raw))
             count = result_count(

@@ -231,7 +231,12 @@ def post_row(post_id: int) -> PostRow | None:
 def post_rows(statement: Select[Any], params: dict[str, Any] | None = None) -> list[PostRow]:
     """The PostRows of a statement selecting POST_ROW_COLUMNS."""
     result: Sequence[Row[Any]] = db.session.execute(statement, params or {}).all()
+    return as_post_rows(result)
+
+
+def as_post_rows(rows: Sequence[Sequence[Any]]) -> list[PostRow]:
+    """Rows of the POST_ROW_COLUMNS (in that order) as PostRows."""
     return [
         PostRow(post_id, body, timestamp, language, AuthorRow(*author), edited_at)
-        for post_id, body, timestamp, language, edited_at, *author in result
+        for post_id, body, timestamp, language, edited_at, *author in rows
     ]

@@ -28,10 +28,12 @@ from typing import Any, ClassVar, Literal
 
 from sqlalchemy import (
     DDL,
+    BindParameter,
     ColumnElement,
     Connection,
     Float,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -39,22 +41,25 @@ from sqlalchemy import (
     column,
     event,
     func,
-    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 
 from microblog.extensions import db
 from microblog.models.pagination import (
     POST_ROW_COLUMNS,
     CountedPage,
     PostRow,
+    as_post_rows,
     post_rows,
 )
 from microblog.models.post import Post, tags_of
@@ -68,6 +73,10 @@ TERMS_MAX = 12
 # PostgreSQL); the 1,001st, ten times that: more than the page itself, for a number no reader
 # pages through (see bench/README.md, Search).
 COUNT_MAX = 100
+# Best first ranks the newest this many matches (of a word in 7% of 1,000,000 posts, ranking
+# all 74,000 took 280 ms; the newest thousand, a few): the best of what is being said now,
+# 40 pages of it. Fewer matches than this are all ranked.
+RANKED_MAX = 1000
 
 _QUOTED = re.compile(r'"([^"]*)"?')
 _WORD = re.compile(r"[^\W_]+")
@@ -187,10 +196,26 @@ class SearchIndex:
         n = func.count()
         return select(n, n <= limit).select_from(capped)
 
-    def best_first(self, query: SearchQuery) -> list[Any]:
-        """ORDER BY clauses putting the best matches first (after `filter`), in an order that
-        is the same every time (pages by number rely on it)."""
+    def first_page(
+        self, query: SearchQuery, *, per_page: int, limit: int
+    ) -> tuple[Select[Any], dict[str, Any]] | None:
+        """One statement (and its parameters) giving the newest `per_page` + 1 matches with
+        their authors and how many match (no further than `limit` + 1): a `matched` column,
+        then POST_ROW_COLUMNS. None where the engine does better counting first, then reading
+        the page."""
+        return None
+
+    def score(self, query: SearchQuery) -> ColumnElement[float]:
+        """How well a post matches `query` (after `filter`): higher is better."""
         raise NotImplementedError
+
+    def ranked(self, query: SearchQuery, limit: int) -> Select[Any]:
+        """The newest `limit` matches of `query`, as (id, score)."""
+        return (
+            self.filter(select(Post.id.label("id"), self.score(query).label("score")), query)
+            .order_by(self.post_id(query).desc())
+            .limit(limit)
+        )
 
     def post_id(self, query: SearchQuery) -> ColumnElement[int]:
         """The post's id as the index's matches for `query` give it: newest first is by id
@@ -304,11 +329,9 @@ class SQLiteIndex(SearchIndex):
             statement = statement.where(Post.id.not_in(excluded))
         return statement
 
-    def best_first(self, query: SearchQuery) -> list[Any]:
-        # FTS5's rank is bm25(): lower is better. Alone, so that FTS5 orders its matches
-        # itself (a second key would sort them all again: 15 ms, not 8, for 6,000 matches);
-        # among equal ranks its order is the rowid's.
-        return [(_fts if query.has_words else _tag_fts).c.rank.asc()]
+    def score(self, query: SearchQuery) -> ColumnElement[float]:
+        # FTS5's rank is bm25(), lower is better; read for the matches it returns only.
+        return -(_fts if query.has_words else _tag_fts).c.rank
 
     def post_id(self, query: SearchQuery) -> ColumnElement[int]:
         # FTS5 walks its matches in rowid order and stops at the LIMIT; ordering by post.id
@@ -359,7 +382,7 @@ class PostgreSQLIndex(SearchIndex):
         # The column is computed from the row; rewriting the rows recomputes it.
         connection.execute(text("UPDATE post SET body = body"))
 
-    def _any_config(self, to_tsquery: Any, terms: str) -> ColumnElement[Any]:
+    def _any_config(self, to_tsquery: Any, terms: BindParameter[str]) -> ColumnElement[Any]:
         """`terms` as each configuration reads them, any of which may match."""
         parts = [
             to_tsquery(literal_column(f"'{config}'::regconfig"), terms)
@@ -370,22 +393,45 @@ class PostgreSQLIndex(SearchIndex):
             combined = combined.op("||")(part)
         return combined.self_group()
 
+    @staticmethod
+    def _parameters(query: SearchQuery) -> dict[str, str]:
+        """The values of `query`'s terms, by the names _tsquery() gives their parameters."""
+        values = {f"word_{n}": word for n, word in enumerate(query.words)}
+        values |= {f"phrase_{n}": " ".join(phrase) for n, phrase in enumerate(query.phrases)}
+        values |= {f"excluded_{n}": word for n, word in enumerate(query.excluded)}
+        if query.tags:
+            # Lexemes as they are stored (tags are letters and digits: nothing to quote).
+            values["tags"] = " & ".join(f"'#{tag}'" for tag in query.tags)
+        return values
+
     def _tsquery(self, query: SearchQuery) -> ColumnElement[Any]:
         # Each word, phrase and exclusion on its own, read by every configuration: a word
         # is there if any stemmer finds it, and an excluded word is one no stemmer finds
         # (excluding only what one of them reads would let "-summer" through in Spanish).
-        terms = [self._any_config(func.plainto_tsquery, word) for word in query.words]
-        terms += [self._any_config(func.phraseto_tsquery, " ".join(p)) for p in query.phrases]
+        # A term is one parameter, named by its place, that each configuration reads: the
+        # statement depends only on how many terms of each kind there are (see first_page).
+        values = self._parameters(query)
+
+        def term(name: str) -> BindParameter[str]:
+            return bindparam(name, values[name], type_=String)
+
+        terms = [
+            self._any_config(func.plainto_tsquery, term(f"word_{n}"))
+            for n in range(len(query.words))
+        ]
         terms += [
-            func.tsquery_not(self._any_config(func.plainto_tsquery, word))
-            for word in query.excluded
+            self._any_config(func.phraseto_tsquery, term(f"phrase_{n}"))
+            for n in range(len(query.phrases))
+        ]
+        terms += [
+            func.tsquery_not(self._any_config(func.plainto_tsquery, term(f"excluded_{n}")))
+            for n in range(len(query.excluded))
         ]
         if query.tags:
-            # Lexemes as they are stored (tags are letters and digits: nothing to quote).
-            terms.append(cast(literal(" & ".join(f"'#{tag}'" for tag in query.tags)), TSQUERY))
+            terms.append(cast(term("tags"), TSQUERY))
         combined = terms[0]
-        for term in terms[1:]:
-            combined = combined.op("&&")(term)
+        for more in terms[1:]:
+            combined = combined.op("&&")(more)
         return combined
 
     def filter(
@@ -417,13 +463,9 @@ class PostgreSQLIndex(SearchIndex):
         # from the GIN index (a materialized CTE, so that the planner cannot turn it back into
         # a walk of the whole table): a rare word has a short list in the index.
         matches = _search_vector.op("@@")(self._tsquery(query))
-        newest = select(func.max(Post.id)).scalar_subquery()
-        oldest = select(func.min(Post.id)).scalar_subquery()
-        # Integer division (`//`): an id compared with a numeric could not use the index.
-        floor = newest - (newest - oldest) // self.RECENT_SHARE
         recent = (
             select(Post.id)
-            .where(Post.id >= floor, matches)
+            .where(Post.id >= self._recent_floor(), matches)
             .order_by(Post.id.desc())
             .limit(limit + 1)
             .subquery()
@@ -447,11 +489,92 @@ class PostgreSQLIndex(SearchIndex):
             recent_count
         )
 
-    def best_first(self, query: SearchQuery) -> list[Any]:
-        return [
-            func.ts_rank(_search_vector, self._tsquery(query), type_=Float).desc(),
-            Post.id.desc(),
-        ]
+    # first_page() statements by the shape of their query (see _tsquery): built once each.
+    _first_pages: ClassVar[dict[tuple[int, ...], Select[Any]]] = {}
+
+    def first_page(
+        self, query: SearchQuery, *, per_page: int, limit: int
+    ) -> tuple[Select[Any], dict[str, Any]] | None:
+        shape = (
+            len(query.words),
+            len(query.phrases),
+            len(query.excluded),
+            bool(query.tags),
+            per_page,
+            limit,
+        )
+        statement = self._first_pages.get(shape)
+        if statement is None:
+            statement = self._first_pages[shape] = self._first_page(query, per_page, limit)
+        return statement, self._parameters(query)
+
+    def _first_page(self, query: SearchQuery, per_page: int, limit: int) -> Select[Any]:
+        # count() and the page in one statement, so that the matches are found once (and the
+        # query planned once): when more than `limit` are among the newest posts, the page is
+        # the first of them; otherwise every match comes from the GIN index, which gives the
+        # count and the page. Each branch is gated by a one-time filter: PostgreSQL runs only
+        # the CTE that the branch taken reads.
+        matches = _search_vector.op("@@")(self._tsquery(query))
+        recent = (
+            select(Post.id.label("id"))
+            .where(Post.id >= self._recent_floor(), matches)
+            .order_by(Post.id.desc())
+            .limit(limit + 1)
+            .cte("recent")
+            .prefix_with("MATERIALIZED")
+        )
+        found = select(Post.id.label("id")).where(matches).cte("found").prefix_with("MATERIALIZED")
+        in_recent = select(func.count()).select_from(recent).scalar_subquery()
+        common = in_recent > limit
+        page = union_all(
+            select(recent.c.id).where(common),
+            select(found.c.id).where(~common).order_by(found.c.id.desc()).limit(per_page + 1),
+        ).subquery("page")
+        in_all = select(func.count()).select_from(found).scalar_subquery()
+        matched = case((common, in_recent), else_=func.least(in_all, limit + 1))
+        return (
+            select(matched.label("matched"), *POST_ROW_COLUMNS)
+            .join(page, page.c.id == Post.id)
+            .join(User, User.id == Post.user_id)
+            .order_by(Post.id.desc())
+            .limit(per_page + 1)
+        )
+
+    def _recent_floor(self) -> ColumnElement[int]:
+        """The smallest id of the newest 1/RECENT_SHARE of the posts (by id)."""
+        newest = select(func.max(Post.id)).scalar_subquery()
+        oldest = select(func.min(Post.id)).scalar_subquery()
+        # Integer division (`//`): an id compared with a numeric could not use the index.
+        return newest - (newest - oldest) // self.RECENT_SHARE
+
+    def score(self, query: SearchQuery) -> ColumnElement[float]:
+        return func.ts_rank(_search_vector, self._tsquery(query), type_=Float)
+
+    def ranked(self, query: SearchQuery, limit: int) -> Select[Any]:
+        # As in first_page(): the newest posts first, walked by the primary key, when `limit`
+        # matches are among them; else from the GIN index (the walk would read the table).
+        matches = _search_vector.op("@@")(self._tsquery(query))
+        recent = (
+            select(Post.id.label("id"))
+            .where(Post.id >= self._recent_floor(), matches)
+            .order_by(Post.id.desc())
+            .limit(limit)
+            .cte("recent_ranked")
+            .prefix_with("MATERIALIZED")
+        )
+        found = select(Post.id.label("id")).where(matches).cte("found_ranked")
+        found = found.prefix_with("MATERIALIZED")
+        enough = select(func.count()).select_from(recent).scalar_subquery() >= limit
+        pool = union_all(
+            select(recent.c.id).where(enough),
+            select(found.c.id).where(~enough).order_by(found.c.id.desc()).limit(limit),
+        ).subquery("pool")
+        # Each post's vector is read for its rank once the pool is known, by its primary key
+        # (joined, the planner would rather read every post in order).
+        scored = aliased(Post, name="scored")
+        rank = func.ts_rank(literal_column("scored.search_vector"), self._tsquery(query))
+        score = select(rank).where(scored.id == pool.c.id).scalar_subquery()
+        return select(pool.c.id.label("id"), type_coerce(score, Float).label("score"))
 
 
 class MySQLIndex(SearchIndex):
@@ -474,13 +597,9 @@ class MySQLIndex(SearchIndex):
         return " ".join(parts)
 
     @staticmethod
-    def _against(
-        columns: str, name: str, expression: str, *, order: str = "", negate: bool = False
-    ) -> Any:
+    def _against(columns: str, name: str, expression: str, *, negate: bool = False) -> Any:
         match = f"MATCH ({columns}) AGAINST (:{name} IN BOOLEAN MODE)"
-        return text(f"NOT {match}" if negate else f"{match}{order}").bindparams(
-            **{name: expression}
-        )
+        return text(f"NOT {match}" if negate else match).bindparams(**{name: expression})
 
     def filter(
         self, statement: Select[Any], query: SearchQuery, *, few: bool = False
@@ -500,14 +619,14 @@ class MySQLIndex(SearchIndex):
             conditions.append(self._against("post.tags", "fulltext_tags", tags))
         return statement.where(*conditions)
 
-    def best_first(self, query: SearchQuery) -> list[Any]:
+    def score(self, query: SearchQuery) -> ColumnElement[float]:
         if query.has_words:
             words = self.boolean_query(query)
-            rank = self._against("post.body", "fulltext_rank", words, order=" DESC")
+            rank = self._against("post.body", "fulltext_rank", words)
         else:
             tags = " ".join(f"+{tag}" for tag in query.tags)
-            rank = self._against("post.tags", "fulltext_tag_rank", tags, order=" DESC")
-        return [rank, Post.id.desc()]
+            rank = self._against("post.tags", "fulltext_tag_rank", tags)
+        return type_coerce(rank, Float)
 
 
 INDEXES: tuple[type[SearchIndex], ...] = (SQLiteIndex, PostgreSQLIndex, MySQLIndex)
@@ -550,15 +669,39 @@ def matching_posts(
     """The posts matching `query` with their authors (POST_ROW_COLUMNS), newest or best first
     (`query` must not be empty); `few`: the index should find them first (match_count said)."""
     index = index_for(db.engine.dialect.name)
+    if order == "relevance":
+        return best_first(query)
     statement = index.filter(
         select(*POST_ROW_COLUMNS).join(User, User.id == Post.user_id), query, few=few
     )
-    if order == "relevance":
-        return statement.order_by(*index.best_first(query))
     # Newest first by id, not by timestamp: posts get their ids in the order they are
     # published (and imports keep that order), and the index can give its matches by id
     # without reading and sorting every one of them.
     return statement.order_by(index.post_id(query).desc())
+
+
+def best_first(
+    query: SearchQuery, *, offset: int = 0, limit: int | None = None, count: int | None = None
+) -> Select[Any]:
+    """The newest RANKED_MAX matches of `query` with their authors (POST_ROW_COLUMNS), best
+    first (ties newest first, the same every time, as pages by number rely on it), from
+    `offset`, `limit` of them: ranked and cut before the posts are read. With `count`, a
+    `matched` column comes first: how many match, no further than `count` + 1."""
+    ranked = index_for(db.engine.dialect.name).ranked(query, RANKED_MAX).cte("ranked")
+    order = (ranked.c.score.desc(), ranked.c.id.desc())
+    top = select(ranked.c.id, ranked.c.score).order_by(*order).offset(offset).limit(limit)
+    top = top.subquery("top")
+    columns: tuple[Any, ...] = POST_ROW_COLUMNS
+    if count is not None:
+        # Counted in the ranked matches (there are RANKED_MAX > COUNT_MAX at most).
+        in_pool = select(func.count()).select_from(ranked).scalar_subquery()
+        columns = (case((in_pool > count, count + 1), else_=in_pool).label("matched"), *columns)
+    return (
+        select(*columns)
+        .join(top, top.c.id == Post.id)
+        .join(User, User.id == Post.user_id)
+        .order_by(top.c.score.desc(), top.c.id.desc())
+    )
 
 
 def search_posts(
@@ -580,8 +723,12 @@ def search_posts(
     query = parse_query(raw)
     if query.is_empty:
         return PostHits([], page, per_page, False, query)
+    offset = (page - 1) * per_page
+    if order == "relevance":
+        rows = post_rows(best_first(query, offset=offset, limit=per_page + 1))
+        return _hits(rows, page, per_page, query)
     statement = matching_posts(query, order=order, few=few)
-    if order == "newest" and (before is not None or after is not None):
+    if before is not None or after is not None:
         newer = before is None
         post_id = index_for(db.engine.dialect.name).post_id(query)
         if newer:
@@ -595,7 +742,11 @@ def search_posts(
             # The cursor post is on the other side, so there is always a page that way.
             return PostHits(kept, page, per_page, newer or more, query, not newer or more)
         statement = matching_posts(query, order=order, few=few)
-    rows = post_rows(statement.limit(per_page + 1).offset((page - 1) * per_page))
+    return _hits(post_rows(statement.limit(per_page + 1).offset(offset)), page, per_page, query)
+
+
+def _hits(rows: list[PostRow], page: int, per_page: int, query: SearchQuery) -> PostHits:
+    """Page `page` from its rows and one more (there is a next page when it came)."""
     return PostHits(rows[:per_page], page, per_page, len(rows) > per_page, query, page > 1)
 
 
@@ -622,13 +773,39 @@ def count_matches(query: SearchQuery, *, limit: int = COUNT_MAX) -> int:
     return match_count(query, limit=limit).posts
 
 
+def search_first_page(
+    query: SearchQuery, *, order: Order = "newest", per_page: int = 25, limit: int = COUNT_MAX
+) -> tuple[PostHits, int]:
+    """The first page of the posts matching `query`, newest or best first, and how many match
+    (no further than `limit` + 1): one statement where the engine can, else two."""
+    if query.is_empty:
+        return PostHits([], 1, per_page, False, query), 0
+    index = index_for(db.engine.dialect.name)
+    combined: tuple[Select[Any], dict[str, Any]] | None
+    if order == "relevance":
+        combined = best_first(query, limit=per_page + 1, count=limit), {}
+    else:
+        combined = index.first_page(query, per_page=per_page, limit=limit)
+    if combined is None:
+        counted = match_count(query, limit=limit)
+        hits = search_posts(query.text, order=order, per_page=per_page, few=counted.few)
+        return hits, counted.posts
+    rows = db.session.execute(*combined).all()
+    matched = rows[0][0] if rows else 0
+    return _hits(as_post_rows([row[1:] for row in rows]), 1, per_page, query), matched
+
+
 def search_posts_counted(
     query: SearchQuery, *, order: Order = "newest", page: int = 1, per_page: int = 25
 ) -> CountedPage[PostRow]:
     """Page `page` of the posts matching `query`, and how many match in all (two queries)."""
     statement = matching_posts(query, order=order)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = post_rows(statement.limit(per_page).offset((page - 1) * per_page))
+    offset = (page - 1) * per_page
+    if order == "relevance":
+        rows = post_rows(best_first(query, offset=offset, limit=per_page))
+    else:
+        rows = post_rows(statement.limit(per_page).offset(offset))
     return CountedPage(items=rows, number=page, per_page=per_page, total_items=total or 0)
 
 
@@ -682,6 +859,7 @@ __all__ = [
     "parse_query",
     "refresh_tags",
     "reindex",
+    "search_first_page",
     "search_posts",
     "search_posts_counted",
     "search_users",

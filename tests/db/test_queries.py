@@ -24,7 +24,17 @@ def busy_site(browser, make_user, make_posts, follow):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/index?page=2", "/explore", "/explore?page=2", "/user/author1", "/user/susan"]
+    "url",
+    [
+        "/",
+        "/index?page=2",
+        "/explore",
+        "/explore?page=2",
+        "/user/author1",
+        "/user/susan",
+        "/search?q=post+number",
+        "/search?q=post&order=relevance",
+    ],
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
 def test_pages_issue_a_fixed_small_number_of_queries(app, busy_site, url, htmx):
@@ -97,3 +107,20 @@ def test_people_mentioned_cost_one_query_whatever_how_many(app, browser, make_us
         assert browser.get("/explore").status_code == 200
     assert len(few) == len(plain) + 1
     assert len(more) == len(few)
+
+
+def test_the_first_page_of_a_search_and_its_count_are_one_query_where_the_database_can(
+    app, busy_site, backend
+):
+    with count_queries(app) as statements:
+        page = soup(busy_site.get("/search?q=post+number"))
+    assert len(page.select("main article")) == app.config["POSTS_PER_PAGE"]
+    searches = [s for s in statements if "search_vector" in s or "_fts" in s or "MATCH" in s]
+    # PostgreSQL finds the matches once for both; SQLite and MariaDB count, then read the page.
+    assert len(searches) == (1 if backend == "postgresql" else 2), searches
+    # Best first, every database ranks the newest matches once, and counts them too.
+    with count_queries(app) as statements:
+        page = soup(busy_site.get("/search?q=post+number&order=relevance"))
+    assert len(page.select("main article")) == app.config["POSTS_PER_PAGE"]
+    searches = [s for s in statements if "search_vector" in s or "_fts" in s or "MATCH" in s]
+    assert len(searches) == 1, searches

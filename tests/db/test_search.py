@@ -10,6 +10,7 @@ from sqlalchemy import event, select, text
 
 from microblog.extensions import db
 from microblog.models import Post
+from microblog.services import search
 from microblog.services.search import (
     MatchCount,
     PostgreSQLIndex,
@@ -17,6 +18,7 @@ from microblog.services.search import (
     match_count,
     parse_query,
     reindex,
+    search_first_page,
     search_posts,
     search_users,
 )
@@ -153,6 +155,34 @@ def test_relevance_puts_the_better_match_first(posts, query):
     assert found(query, "sunflowers", order="relevance") == [best, once]
 
 
+@pytest.mark.parametrize("recent_share", [50, 1], ids=["from-the-index", "newest-posts"])
+def test_best_first_ranks_the_newest_matches(posts, query, monkeypatch, recent_share):
+    monkeypatch.setattr(search, "RANKED_MAX", 3)
+    monkeypatch.setattr(PostgreSQLIndex, "RECENT_SHARE", recent_share)
+    ids = posts(
+        "Sunflowers, sunflowers and more sunflowers in the field",
+        *(f"Filler post number {n} about cycling" for n in range(6)),
+        "One sunflowers picture",
+        "Sunflowers and sunflowers again",
+        "A sunflowers field",
+    )
+    # The oldest post is the best match, but not among the three newest matches.
+    assert found(query, "sunflowers", order="relevance") == [
+        ids["Sunflowers and sunflowers again"],
+        ids["A sunflowers field"],
+        ids["One sunflowers picture"],
+    ]
+    assert found(query, "sunflowers", order="relevance", page=2, per_page=2) == [
+        ids["One sunflowers picture"]
+    ]
+    assert found(query, "sunflowers") == [
+        ids["A sunflowers field"],
+        ids["Sunflowers and sunflowers again"],
+        ids["One sunflowers picture"],
+        ids["Sunflowers, sunflowers and more sunflowers in the field"],
+    ]
+
+
 def test_results_come_a_page_at_a_time(posts, query):
     ids = posts(*(f"Harvest report {n}" for n in range(5)))
     newest_first = list(ids.values())[::-1]
@@ -239,6 +269,50 @@ def test_a_word_in_many_of_the_newest_posts_is_more_than_the_limit(posts, query,
     posts(*(f"Harvest report {n}" for n in range(5)))
     counted = query(lambda: match_count(parse_query("harvest"), limit=3))
     assert counted == MatchCount(4, False)  # "more than 3", and the page walks the newest
+
+
+def first_page(query, raw: str, **options):
+    """(the ids of the first page, whether there is a next, how many match) for `raw`."""
+
+    def run():
+        hits, matched = search_first_page(parse_query(raw), **options)
+        return hits.ids, hits.has_next, matched
+
+    return query(run)
+
+
+@pytest.mark.parametrize("recent_share", [50, 3, 1], ids=["few-newest", "most-older", "all-new"])
+def test_the_first_page_comes_with_how_many_match(posts, query, monkeypatch, recent_share):
+    # PostgreSQL reads both in one statement, from its newest posts or from its index (the
+    # share of posts counted as newest decides which); the others count, then read the page.
+    monkeypatch.setattr(PostgreSQLIndex, "RECENT_SHARE", recent_share)
+    ids = posts(*(f"Harvest report {n}" for n in range(5)), "Nothing to see", "A #harvest party")
+    reports = [ids[f"Harvest report {n}"] for n in range(5)][::-1]
+    assert first_page(query, "harvest report", per_page=2, limit=3) == (reports[:2], True, 4)
+    assert first_page(query, "harvest report", per_page=2, limit=10) == (reports[:2], True, 5)
+    assert first_page(query, "harvest -party", per_page=10) == (reports, False, 5)
+    assert first_page(query, "#harvest") == ([ids["A #harvest party"]], False, 1)
+    assert first_page(query, '"report 3"') == ([ids["Harvest report 3"]], False, 1)
+    assert first_page(query, "zebra") == ([], False, 0)
+    assert first_page(query, "-harvest") == ([], False, 0)
+    # The same page as search_posts gives, newest or best first.
+    for order in ("newest", "relevance"):
+        page, _more, matched = first_page(query, "harvest", order=order, per_page=3)
+        assert page == query(lambda o=order: search_posts("harvest", order=o, per_page=3).ids)
+        assert matched == 6
+
+
+def test_the_first_page_follows_new_posts_and_deletes(posts, query):
+    ids = posts("Harvest one", "Harvest two")
+    assert first_page(query, "harvest") == ([ids["Harvest two"], ids["Harvest one"]], False, 2)
+    ids = posts("Harvest three")
+
+    def delete():
+        db.session.delete(db.session.get(Post, ids["Harvest two"]))
+        db.session.commit()
+
+    query(delete)
+    assert first_page(query, "harvest") == ([ids["Harvest three"], ids["Harvest one"]], False, 2)
 
 
 def test_a_query_of_only_exclusions_or_punctuation_finds_nothing(posts, query):
