@@ -36,6 +36,7 @@ from microblog.models.limits import (
     USERNAME_PATTERN,
 )
 from microblog.passwords import password_problem
+from microblog.services.search import RANKED_MAX
 from microblog.text import (
     ABOUT_ME_MAX_LINES,
     POST_MAX_LINES,
@@ -366,7 +367,10 @@ class SearchArgsSchema(PaginationSchema):
     order = fields.String(
         load_default="newest",
         validate=validate.OneOf(["newest", "relevance"]),
-        metadata={"description": "newest (default) or relevance."},
+        metadata={
+            "description": "newest (default) or relevance "
+            f"(the best of the newest {RANKED_MAX:,} matches)."
+        },
     )
 
 
