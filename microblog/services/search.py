@@ -502,6 +502,7 @@ class PostgreSQLIndex(SearchIndex):
             bool(query.tags),
             per_page,
             limit,
+            self.RECENT_SHARE,
         )
         statement = self._first_pages.get(shape)
         if statement is None:
