@@ -130,7 +130,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 # Tests that take seconds each (browsers, servers and worker processes, fuzzing, an
 # interpreter per module) run first, so that under xdist no worker is left with one of them
-# at the end while the other has finished.
+# at the end while the other has finished (with `--dist worksteal`, set in setup.cfg: xdist's
+# default would give them all to the first worker).
 SLOW_FIRST = (
     "tests/browser/",
     "tests/deploy/",
