@@ -491,3 +491,24 @@ def test_people_are_found_through_the_index_of_usernames(app, posts, make_user, 
                 (row,) = rows.mappings()
                 # (Whether it reads the index or the five rows is the optimizer's choice.)
                 assert "uq_user_username_key" in row["possible_keys"]
+
+
+def test_search_statements_are_planned_for_their_own_words(posts, query, backend):
+    # A prepared statement gets one generic plan for every word on PostgreSQL (psycopg
+    # prepares what a connection runs five times): search statements are never prepared.
+    posts(*(f"Harvest report {n}" for n in range(3)))
+
+    def run_often():
+        for order in ("newest", "relevance"):
+            for _ in range(8):
+                search_first_page(parse_query("harvest"), order=order)
+                search_posts("harvest", order=order, page=2, per_page=1)
+                match_count(parse_query("harvest"))
+        if backend != "postgresql":
+            return [], "on"
+        prepared = text("SELECT statement FROM pg_prepared_statements")
+        found = [s for s in db.session.scalars(prepared) if "search_vector" in s]
+        # Planned without sequential scans, and the rest of the transaction as usual.
+        return found, db.session.scalar(text("SHOW enable_seqscan"))
+
+    assert query(run_often) == ([], "on")
