@@ -32,7 +32,7 @@ from tests.helpers import empty_tables, reset_schema
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
-        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium-headless-shell)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

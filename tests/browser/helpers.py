@@ -26,7 +26,13 @@ from microblog.models import Post, PostList, User, paginate
 from microblog.models.types import utcnow
 from tests.helpers import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Debian's old headless shell (package chromium-headless-shell) is the Blink of the full
+# browser without its windowing layers, what Playwright itself runs headless: the browser
+# tests use about 40% less CPU with it. The full browser is used when the shell is missing.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get(
+    "CHROMIUM", HEADLESS_SHELL if os.access(HEADLESS_SHELL, os.X_OK) else "/usr/bin/chromium"
+)
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 # Without the background-networking flags Chromium keeps calling home on a closed network.
 CHROMIUM_ARGS = [

@@ -103,7 +103,8 @@ def take_screenshots(site: Site, destination: Path) -> list[Path]:
 def main() -> int:
     if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
         print(
-            f"screenshots: Chromium not found at {CHROMIUM} (apt-get install chromium)",
+            f"screenshots: Chromium not found at {CHROMIUM}"
+            " (apt-get install chromium-headless-shell)",
             file=sys.stderr,
         )
         return 1
