@@ -76,12 +76,26 @@ def tagged_posts(url: str) -> Iterator[int]:
             ),
             {"suffix": TAG_SUFFIX, "tag": f"#{TAG}"},
         ).rowcount
+    _settle(engine)
     try:
         yield count
     finally:
         with engine.begin() as connection:
             _untag(connection)
         engine.dispose()
+
+
+def _settle(engine) -> None:
+    """On PostgreSQL, VACUUM ANALYZE the posts, as autovacuum would soon after edits: the
+    tagging leaves 1% of the posts as dead rows and their new index entries in the GIN
+    index's pending list, which every search then scans one by one (the two words read the
+    index in 5.9 ms instead of 1.4 at 100,000 posts), an artefact of the run, not of the site."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) post"))
 
 
 def _untag(connection) -> None:
