@@ -4,6 +4,7 @@ service documents and answers as that service does, errors and slowness included
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -209,16 +210,21 @@ PROVIDERS = {
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_slow_provider_times_out(httpserver: HTTPServer, provider):
     make, path = PROVIDERS[provider]
+    timed_out = threading.Event()
 
     def slow(_request: Request) -> Response:
-        time.sleep(1.5)
+        # Answers only once the client has given up (5 s at most): slower than any timeout.
+        timed_out.wait(timeout=5)
         return Response("{}")
 
     httpserver.expect_request(path, method="POST").respond_with_handler(slow)
     started = time.monotonic()
-    with pytest.raises(TranslationError, match="no answer"):
-        make(httpserver.url_for("/"), 0.3).translate(SPANISH, source="es", target="de")
-    assert time.monotonic() - started < 1.4
+    try:
+        with pytest.raises(TranslationError, match="no answer"):
+            make(httpserver.url_for("/"), 0.3).translate(SPANISH, source="es", target="de")
+        assert time.monotonic() - started < 1.4
+    finally:
+        timed_out.set()
     # Let the stand-in finish its slow answer, so it is not counted in the next test.
     for _ in range(60):
         if httpserver.log:
