@@ -29,10 +29,9 @@ def busy_site(browser, make_user, follow):
         follow(name, "susan")
         follow("susan", name)
     for n in range(4):
-        browser.login(f"fan{n}")
+        browser.log_in_as(f"fan{n}")
         browser.post("/send_message/susan", {"message": f"hello {n}"})
-        browser.logout()
-    browser.login("susan")
+    browser.log_in_as("susan")
     for n in range(3):
         browser.post("/send_message/fan1", {"message": f"reply {n}"})
         browser.post(f"/block/fan{n + 5}")
