@@ -182,6 +182,9 @@ def query_plans(url: str) -> dict[str, str]:
             event.remove(engine, "before_cursor_execute", record)
         lines: list[str] = []
         with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                # As the site runs them (search.CUSTOM_PLAN): no sequential scans.
+                connection.exec_driver_sql("SET enable_seqscan = off")
             for statement, parameters in statements:
                 if engine.dialect.name == "sqlite":
                     rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
