@@ -361,6 +361,17 @@ _PG_CASE = " ".join(f"WHEN '{code}' THEN '{name}'::regconfig" for code, name in 
 _search_vector = literal_column("post.search_vector")
 
 
+@dataclass(frozen=True)
+class _Newest:
+    """PostgreSQLIndex._newest_matches(): the ids, the walk's and the index's CTEs, and
+    whether the walk found enough."""
+
+    ids: Any
+    recent: Any
+    found: Any
+    walked: ColumnElement[bool]
+
+
 class PostgreSQLIndex(SearchIndex):
     dialects = ("postgresql",)
     create = (
@@ -513,33 +524,41 @@ class PostgreSQLIndex(SearchIndex):
         # count() and the page in one statement, so that the matches are found once (and the
         # query planned once): when more than `limit` are among the newest posts, the page is
         # the first of them; otherwise every match comes from the GIN index, which gives the
-        # count and the page. Each branch is gated by a one-time filter: PostgreSQL runs only
-        # the CTE that the branch taken reads.
+        # count and the page.
+        newest = self._newest_matches(query, walk=limit + 1, take=per_page + 1, name="page")
+        in_recent = select(func.count()).select_from(newest.recent).scalar_subquery()
+        in_all = select(func.count()).select_from(newest.found).scalar_subquery()
+        matched = case((newest.walked, in_recent), else_=func.least(in_all, limit + 1))
+        return (
+            select(matched.label("matched"), *POST_ROW_COLUMNS)
+            .join(newest.ids, newest.ids.c.id == Post.id)
+            .join(User, User.id == Post.user_id)
+            .order_by(Post.id.desc())
+            .limit(per_page + 1)
+        )
+
+    def _newest_matches(self, query: SearchQuery, *, walk: int, take: int, name: str) -> _Newest:
+        """The newest matches of `query`: the newest posts walked by the primary key (up to
+        `walk` matches) when `walk` match there, else the newest `take` from the GIN index
+        (the walk would read the whole table for a rare word). Each branch is gated by a
+        one-time filter: PostgreSQL runs only the CTE that the branch taken reads."""
         matches = _search_vector.op("@@")(self._tsquery(query))
         recent = (
             select(Post.id.label("id"))
             .where(Post.id >= self._recent_floor(), matches)
             .order_by(Post.id.desc())
-            .limit(limit + 1)
-            .cte("recent")
+            .limit(walk)
+            .cte(f"{name}_recent")
             .prefix_with("MATERIALIZED")
         )
-        found = select(Post.id.label("id")).where(matches).cte("found").prefix_with("MATERIALIZED")
-        in_recent = select(func.count()).select_from(recent).scalar_subquery()
-        common = in_recent > limit
-        page = union_all(
-            select(recent.c.id).where(common),
-            select(found.c.id).where(~common).order_by(found.c.id.desc()).limit(per_page + 1),
-        ).subquery("page")
-        in_all = select(func.count()).select_from(found).scalar_subquery()
-        matched = case((common, in_recent), else_=func.least(in_all, limit + 1))
-        return (
-            select(matched.label("matched"), *POST_ROW_COLUMNS)
-            .join(page, page.c.id == Post.id)
-            .join(User, User.id == Post.user_id)
-            .order_by(Post.id.desc())
-            .limit(per_page + 1)
-        )
+        found = select(Post.id.label("id")).where(matches).cte(f"{name}_found")
+        found = found.prefix_with("MATERIALIZED")
+        walked = select(func.count()).select_from(recent).scalar_subquery() >= walk
+        ids = union_all(
+            select(recent.c.id).where(walked),
+            select(found.c.id).where(~walked).order_by(found.c.id.desc()).limit(take),
+        ).subquery(f"{name}_ids")
+        return _Newest(ids, recent, found, walked)
 
     def _recent_floor(self) -> ColumnElement[int]:
         """The smallest id of the newest 1/RECENT_SHARE of the posts (by id)."""
@@ -552,24 +571,7 @@ class PostgreSQLIndex(SearchIndex):
         return func.ts_rank(_search_vector, self._tsquery(query), type_=Float)
 
     def ranked(self, query: SearchQuery, limit: int) -> Select[Any]:
-        # As in first_page(): the newest posts first, walked by the primary key, when `limit`
-        # matches are among them; else from the GIN index (the walk would read the table).
-        matches = _search_vector.op("@@")(self._tsquery(query))
-        recent = (
-            select(Post.id.label("id"))
-            .where(Post.id >= self._recent_floor(), matches)
-            .order_by(Post.id.desc())
-            .limit(limit)
-            .cte("recent_ranked")
-            .prefix_with("MATERIALIZED")
-        )
-        found = select(Post.id.label("id")).where(matches).cte("found_ranked")
-        found = found.prefix_with("MATERIALIZED")
-        enough = select(func.count()).select_from(recent).scalar_subquery() >= limit
-        pool = union_all(
-            select(recent.c.id).where(enough),
-            select(found.c.id).where(~enough).order_by(found.c.id.desc()).limit(limit),
-        ).subquery("pool")
+        pool = self._newest_matches(query, walk=limit, take=limit, name="ranked").ids
         # Each post's vector is read for its rank once the pool is known, by its primary key
         # (joined, the planner would rather read every post in order).
         scored = aliased(Post, name="scored")
