@@ -189,6 +189,15 @@ def _shape(app: Flask) -> tuple:
     def hooks(registry: dict) -> dict:
         return {scope: list(funcs) for scope, funcs in registry.items() if funcs}
 
+    def errors(spec: dict) -> dict:
+        # Flask's lookup of a handler adds empty entries (a defaultdict) for each blueprint
+        # it looks in: those are not handlers.
+        handlers = {
+            scope: {code: dict(found) for code, found in codes.items() if found}
+            for scope, codes in spec.items()
+        }
+        return {scope: codes for scope, codes in handlers.items() if codes}
+
     cards = app.extensions["post_cards"]
     with app.app_context():
         engine = db.engine
@@ -203,10 +212,7 @@ def _shape(app: Flask) -> tuple:
         list(app.teardown_appcontext_funcs),
         hooks(app.url_value_preprocessors),
         hooks(app.url_default_functions),
-        {
-            scope: {code: dict(handlers) for code, handlers in codes.items() if handlers}
-            for scope, codes in app.error_handler_spec.items()
-        },
+        errors(app.error_handler_spec),
         dict(app.extensions),
         (app.wsgi_app, app.request_class, app.response_class, app.session_interface, app.json),
         (list(cards.actions), list(cards.factories), cards.find_usernames),
@@ -244,8 +250,9 @@ class _Reusable:
         post_cards.cache_clear(app)
 
     def still_as_made(self) -> bool:
-        self.extensions = _shared_state(self.app)
-        return _shape(self.app) == self.shape
+        """Whether the test left the app as it was made, and made no other app (which would
+        have bound the shared extension objects to itself)."""
+        return _shared_state(self.app) == self.extensions and _shape(self.app) == self.shape
 
 
 def _shared_state(app: Flask) -> tuple:
