@@ -19,6 +19,10 @@ run: install translations secret base-url
 
 # Tests run in parallel, a worker per core (`make test WORKERS=0` runs them in one process).
 WORKERS ?= auto
+# The tests keep Python's bytecode (__pycache__, and pytest's rewritten test modules) even
+# where PYTHONDONTWRITEBYTECODE is set: without it every worker and every process a test
+# starts compiles the project again (make test-fast: 212 s of CPU instead of 155 s).
+test test-fast deploy-smoke: export PYTHONDONTWRITEBYTECODE :=
 
 test: install-test translations
 	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
