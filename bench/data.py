@@ -123,6 +123,13 @@ def schema_revision(engine) -> str | None:
         return None
 
 
+def head_revision() -> str | None:
+    """The code's Alembic revision (its head), read from migrations/ without the app."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+
+
 def migrate(url: str) -> None:
     """`flask db upgrade`: the database's schema brought to the code's (Alembic's head)."""
     flask = str(VENV_BIN / "flask")
@@ -150,8 +157,8 @@ def load_database(url: str, data_dir: Path, scale: str, reload: bool) -> float |
     try:
         if not reload and count_posts(engine) == SCALES[scale]["posts"]:
             before = schema_revision(engine)
-            migrate(url)
-            if schema_revision(engine) != before:
+            if before != head_revision():
+                migrate(url)
                 print(f"migrated {url} from revision {before}", flush=True)
                 analyze(engine)
             return None

@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import flask_migrate
 from redis import Redis
 from rq import Worker
 
@@ -108,20 +109,19 @@ def _run(tmp_path, socket, redis, sink, supervisord, supervisorctl) -> None:
         SECRET_KEY="supervisor-test-secret",
         BASE_URL="http://127.0.0.1",
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
+        WEB_CONCURRENCY="1",
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(sink.port),
         LOG_TO_STDOUT="1",
     )
-    migrated = subprocess.run(  # noqa: S603
-        [str(BIN / "flask"), "--app", "microblog:create_app", "db", "upgrade"],
-        env=env,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    # The site's app (as the worker will build it), which migrates the database here.
+    app = create_app(
+        config.TestConfig(
+            database, REDIS_URL=redis.url, TASK_QUEUE_PREFIX=prefix, MAIL_SERVER="127.0.0.1"
+        )
     )
-    assert migrated.returncode == 0, migrated.stderr
+    with app.app_context():
+        flask_migrate.upgrade()
 
     def ctl(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603
@@ -134,17 +134,13 @@ def _run(tmp_path, socket, redis, sink, supervisord, supervisorctl) -> None:
 
     healthz = f"http://127.0.0.1:{port}/healthz"
     with running([supervisord, "-c", str(conf)], env=env, log=tmp_path / "supervisord.out"):
+        # gunicorn first: each look at the states is a supervisorctl, a Python of its own.
         wait_until(
-            lambda: states() == dict.fromkeys(PROGRAMS, "RUNNING") and http_status(healthz) == 200,
+            lambda: http_status(healthz) == 200 and states() == dict.fromkeys(PROGRAMS, "RUNNING"),
             timeout=60,
             what="supervisord running both programs, gunicorn answering",
         )
         # The worker runs the site's jobs: a mail queued by the site arrives.
-        app = create_app(
-            config.TestConfig(
-                database, REDIS_URL=redis.url, TASK_QUEUE_PREFIX=prefix, MAIL_SERVER="127.0.0.1"
-            )
-        )
         with app.app_context():
             send_email(
                 subject="Sent by the supervised worker",
