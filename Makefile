@@ -27,9 +27,9 @@ test test-fast deploy-smoke: export PYTHONDONTWRITEBYTECODE :=
 test: install-test translations
 	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-# The quick loop while developing: SQLite only, no browser.
+# The quick loop while developing: SQLite only, no browser, a third of the fuzzing's cases.
 test-fast: install-test translations
-	TEST_DATABASES=sqlite $(BIN)/python -m pytest -n $(WORKERS) --ignore=tests/browser $(PYTEST_ARGS)
+	TEST_DATABASES=sqlite TEST_FUZZ=quick $(BIN)/python -m pytest -n $(WORKERS) --ignore=tests/browser $(PYTEST_ARGS)
 
 # The site as it is deployed: PostgreSQL, Redis, two gunicorn instances behind Debian's nginx
 # and an RQ worker, started from the project's deployment files (tests/deploy/smoke.py).

@@ -38,6 +38,13 @@ ENGLISH = "Today the evening light was perfect for photographing the harbour."
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def fuzz_examples(full: int) -> int:
+    """How many cases a Hypothesis test generates: `full`, or a third of it (at least 5) with
+    TEST_FUZZ=quick, which `make test-fast` sets (`make test`, and so CI, generates them all).
+    Each is derandomized: the same cases on every run of either."""
+    return max(5, full // 3) if os.environ.get("TEST_FUZZ") == "quick" else full
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
     if REQUIRE_SERVICES:

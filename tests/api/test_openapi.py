@@ -22,11 +22,11 @@ from schemathesis.specs.openapi.checks import (
 from microblog.extensions import db
 from microblog.models import BODY_MAX_LENGTH, ApiToken, Post, User
 from microblog.models.limits import USERNAME_PATTERN
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, fuzz_examples
 
 DOCUMENT = "/api/openapi.json"
 # Generated cases per operation and generation mode: the whole fuzz stays well under a minute.
-EXAMPLES = 20
+EXAMPLES = fuzz_examples(20)
 
 
 def api_routes(app: Flask) -> set[tuple[str, str]]:

@@ -10,10 +10,12 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from tests.helpers import fuzz_examples
+
 # Bounded so that the fuzz tests stay a small part of the suite; the same examples on every
 # run (derandomize), and no example database written into the checkout.
 FUZZ = settings(
-    max_examples=15,
+    max_examples=fuzz_examples(15),
     deadline=5000,
     derandomize=True,
     database=None,

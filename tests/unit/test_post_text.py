@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from templates.post_text import hashtags, highlight_stems, mentioned_names, post_text, short_url
+from tests.helpers import fuzz_examples
 
 PEOPLE = {"susan": "/user/susan", "j.doe": "/user/J.Doe"}
 TAG_URL = "/search?q=%23"
@@ -164,7 +165,7 @@ TEXT = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=fuzz_examples(300), deadline=None)
 @given(st.lists(st.one_of(PIECES, TEXT), max_size=30).map("".join))
 def test_the_text_shown_is_the_text_written(body):
     paragraph = render(body, highlight=highlight_stems(["garden", "mark"]))
