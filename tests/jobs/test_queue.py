@@ -220,7 +220,8 @@ def test_a_worker_that_dies_mid_job_leaves_the_task_failed(redis_app, start_work
     os.kill(horse, signal.SIGKILL)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
-    time.sleep(2)
+    # Silent for TASK_STALE_SECONDS, the task shows failed.
+    wait_until(lambda: status(redis_app, susan).state != RUNNING, timeout=10)
     now = status(redis_app, susan)
     assert (now.state, now.failure, now.progress) == (FAILED, "lost", 40)
     assert stored(redis_app, task_id).state == RUNNING  # a GET does not write; it only says
