@@ -342,8 +342,10 @@ def make_user(app: Flask) -> Callable[..., int]:
             user.about_me = about_me
             user.set_password(password)
             db.session.add(user)
+            db.session.flush()
+            user_id = user.id  # read before the commit expires it (no SELECT to reload it)
             db.session.commit()
-            return user.id
+            return user_id
 
     return make
 
@@ -361,8 +363,10 @@ def make_posts(app: Flask) -> Callable[..., list[int]]:
                 for n in range(1, count + 1)
             ]
             db.session.add_all(posts)
+            db.session.flush()
+            ids = [post.id for post in posts]
             db.session.commit()
-            return [post.id for post in posts]
+            return ids
 
     return make
 
