@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -135,7 +136,11 @@ class ForkedWorker:
 
     def __init__(self, args: tuple[str, ...], env: dict[str, str], cwd: Path) -> None:
         read, write = os.pipe()
-        self.pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12 warns that this process has threads (the SMTP server's, xdist's):
+            # the child only builds an app of its own and never takes their locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child, which never returns
             os._exit(self._child(read, write, args, env, cwd))
         os.close(write)
@@ -157,6 +162,7 @@ class ForkedWorker:
             for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(number, signal.SIG_DFL)
             logging.root.handlers.clear()  # pytest's, which capture in this process
+            warnings.resetwarnings()  # pytest's "error", which a worker does not run with
             os.chdir(cwd)
             os.environ.clear()
             os.environ.update(env)
