@@ -21,7 +21,7 @@ run: install translations secret base-url
 WORKERS ?= auto
 # The tests keep Python's bytecode (__pycache__, and pytest's rewritten test modules) even
 # where PYTHONDONTWRITEBYTECODE is set: without it every worker and every process a test
-# starts compiles the project again (make test-fast: 212 s of CPU instead of 155 s).
+# starts compiles the project again (make test-fast: 212 s of CPU instead of 153 s).
 test test-fast deploy-smoke: export PYTHONDONTWRITEBYTECODE :=
 
 test: install-test translations

@@ -144,7 +144,7 @@ class ForkedWorker:
         if self.pid == 0:  # pragma: no cover - the child, which never returns
             os._exit(self._child(read, write, args, env, cwd))
         os.close(write)
-        self.stdout = open(read, encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.stdout = open(read, "rb", buffering=0)  # noqa: SIM115 - closed by start_worker
         self.returncode: int | None = None
 
     @staticmethod
@@ -203,12 +203,11 @@ class ForkedWorker:
         """Everything it wrote until it closed its output, once it has ended."""
         deadline = time.monotonic() + (timeout if timeout is not None else 3600)
         chunks = []
-        fd = self.stdout.fileno()
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not select.select([self.stdout], [], [], left)[0]:
                 raise subprocess.TimeoutExpired("flask worker", timeout)
-            chunk = os.read(fd, 65536)
+            chunk = self.stdout.read(65536)
             if not chunk:
                 break
             chunks.append(chunk)
